@@ -1,0 +1,83 @@
+package territory
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// ResourceStatus is where a network resource stands.
+type ResourceStatus string
+
+// Resource statuses, best coverage first.
+const (
+	ResourceExisting          ResourceStatus = "existing"
+	ResourceUnderConstruction ResourceStatus = "under_construction"
+	ResourcePlanned           ResourceStatus = "planned"
+)
+
+// ResourceStatuses lists every status, best first.
+var ResourceStatuses = []ResourceStatus{ResourceExisting, ResourceUnderConstruction, ResourcePlanned}
+
+// Resource is a network resource that can serve customers: a fibre cabinet,
+// an OLT, a building access, a 5G site … Kind is data, not an enum. It covers
+// either a serving-area polygon or a point with a radius.
+type Resource struct {
+	ID       int64          `json:"id"`
+	Name     string         `json:"name"`
+	Kind     string         `json:"kind"`
+	Status   ResourceStatus `json:"status"`
+	Geometry orb.Geometry   `json:"-"` // orb.Point (with RadiusM) or orb.Polygon
+	RadiusM  float64        `json:"radius_m,omitempty"`
+	Capacity int            `json:"capacity,omitempty"` // ports or lines; 0 when unknown
+	// ExpectedDate is when a resource under construction or planned should
+	// be in service.
+	ExpectedDate *time.Time `json:"expected_date,omitempty"`
+}
+
+// Validate checks a resource before it is stored.
+func (r *Resource) Validate() error {
+	switch {
+	case blank(r.Name):
+		return Invalid("name", "is required")
+	case blank(r.Kind):
+		return Invalid("kind", "is required")
+	case !oneOf(r.Status, ResourceStatuses):
+		return Invalid("status", "unknown status %q (want existing, under_construction or planned)", r.Status)
+	case r.Capacity < 0:
+		return Invalid("capacity", "must not be negative, got %d", r.Capacity)
+	}
+	switch g := r.Geometry.(type) {
+	case orb.Point:
+		if r.RadiusM <= 0 || r.RadiusM > 50000 || r.RadiusM != r.RadiusM {
+			return Invalid("radius_m", "a point resource needs a radius in (0, 50000] metres, got %v", r.RadiusM)
+		}
+		return validPoint("geometry", g)
+	case orb.Polygon:
+		if r.RadiusM != 0 {
+			return Invalid("radius_m", "only point resources have a radius")
+		}
+		return validPolygon("geometry", g)
+	case nil:
+		return Invalid("geometry", "is required (a Point with radius_m, or a Polygon)")
+	default:
+		return Invalid("geometry", "must be a Point or a Polygon, got %s", g.GeoJSONType())
+	}
+}
+
+// ResourceFilter selects resources; zero fields do not filter.
+type ResourceFilter struct {
+	Status ResourceStatus
+	Kind   string
+	Bound  *orb.Bound
+}
+
+// ResourceStore persists resources.
+type ResourceStore interface {
+	CreateResource(ctx context.Context, r *Resource) error
+	Resource(ctx context.Context, id int64) (*Resource, error)
+	Resources(ctx context.Context, f ResourceFilter) ([]*Resource, error)
+	UpdateResource(ctx context.Context, r *Resource) error
+	DeleteResource(ctx context.Context, id int64) error
+}
