@@ -1,0 +1,76 @@
+// Command gridplan is the one gridplan binary: it serves the web app and API,
+// applies migrations, loads the demo city and manages users.
+//
+//	gridplan serve [--addr :8080] [--db sqlite:./var/gridplan.db | postgres://…] [--demo]
+//	gridplan migrate [--db …]
+//	gridplan demo [--customers 20000] [--seed 1] [--reset] [--db …]
+//	gridplan users add --username NAME --role planner [--manager m001] [--db …]
+//
+// Every subcommand takes --help.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `gridplan — grid territory planner for telecom SME sales teams
+
+Usage:
+  gridplan <command> [flags]
+
+Commands:
+  serve     start the web server and API (applies migrations first)
+  migrate   apply database migrations
+  demo      load the demo city (Hangzhou-like) into the store
+  users     manage logins (users add)
+
+Run "gridplan <command> --help" for a command's flags.
+Environment: DATABASE_URL, GRIDPLAN_ADDR, GRIDPLAN_LOG_LEVEL, GRIDPLAN_LOG_FORMAT,
+GRIDPLAN_SECURE_COOKIES, GRIDPLAN_PASSWORD (users add).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gridplan:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: tests call it with their own arguments
+// and writers.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	env := envFromOS()
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serveCmd(ctx, rest, env, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, rest, env, stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, rest, env, stdout, stderr)
+	case "users":
+		return usersCmd(ctx, rest, env, stdin, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return flag.ErrHelp
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

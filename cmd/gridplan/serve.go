@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"gridplan/data"
+	"gridplan/web"
+)
+
+func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	var c Config
+	fs := newFlagSet("serve", "Start the web server and API. Migrations are applied first; with --demo an\nempty store is filled with the demo city.", stderr)
+	fs.StringVar(&c.Addr, "addr", e.str("GRIDPLAN_ADDR", ":8080"), "listen address (env GRIDPLAN_ADDR)")
+	c.dbFlag(fs, e)
+	fs.BoolVar(&c.Demo, "demo", e.boolean("GRIDPLAN_DEMO", false), "load the demo city when the store is empty (env GRIDPLAN_DEMO)")
+	c.demoFlags(fs, "demo-customers")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", e.boolean("GRIDPLAN_SECURE_COOKIES", false), "mark session cookies Secure (behind HTTPS) (env GRIDPLAN_SECURE_COOKIES)")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	c.logFlags(fs, e)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	if err := c.validateDemo(); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+
+	s, err := openMigrated(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	log.Info("store ready", "dialect", s.Dialect())
+	if c.Demo {
+		empty, err := s.Empty(ctx)
+		if err != nil {
+			return fmt.Errorf("check store: %w", err)
+		}
+		if empty {
+			if err := loadDemo(ctx, s, &c, log, stderr); err != nil {
+				return err
+			}
+		} else {
+			log.Info("store already holds data; demo city not loaded")
+		}
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := &http.Server{
+		Handler: web.NewRouter(web.Deps{
+			Store:         s,
+			Logger:        log,
+			SecureCookies: c.SecureCookies,
+			SessionTTL:    c.SessionTTL,
+			Registry:      reg,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "gridplan is serving on %s\n", publicURL(ln.Addr()))
+	if c.Demo {
+		fmt.Fprintln(stdout, "demo logins (password \"demo\"): admin, planner, leader, and one per manager: m001, m002, …")
+	}
+
+	go sweepSessions(ctx, s, log)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// publicURL turns a listener address into a URL a person can click: an
+// unspecified host (":8080", "[::]:8080") becomes localhost.
+func publicURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// sweepSessions deletes expired sessions hourly so the table does not grow
+// without bound; any replica may do it.
+func sweepSessions(ctx context.Context, s data.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			n, err := s.DeleteExpiredSessions(ctx, now)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("sweep sessions", "err", err)
+			} else if n > 0 {
+				log.Info("expired sessions deleted", "count", n)
+			}
+		}
+	}
+}

@@ -1,0 +1,27 @@
+package demo
+
+import "gridplan/territory"
+
+// DemoPassword is the password of every demo login.
+const DemoPassword = "demo"
+
+// buildUsers makes the demo logins: admin, planner and leader, and one per
+// manager whose username is the manager's code (m001 …). Password hashes
+// are left to Load, which hashes DemoPassword once for all of them.
+func (g *gen) buildUsers() error {
+	at := g.opts.Now.Truncate(1e9).UTC()
+	c := g.city
+	add := func(username, display string, role territory.Role, managerID int64) {
+		c.Users = append(c.Users, &territory.User{
+			ID: int64(len(c.Users) + 1), Username: username, DisplayName: display,
+			Role: role, ManagerID: managerID, CreatedAt: at,
+		})
+	}
+	add("admin", "系统管理员", territory.RoleAdmin, 0)
+	add("planner", "网格规划员", territory.RolePlanner, 0)
+	add("leader", "分公司领导", territory.RoleLeader, 0)
+	for _, m := range c.Managers {
+		add(m.Code, m.Name, territory.RoleManager, m.ID)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"gridplan/territory"
+)
+
+// Action is something a route does, as the policy sees it.
+type Action string
+
+// Actions. Each route names exactly one.
+const (
+	ReadMap       Action = "read_map"       // districts, grids, resources
+	ReadManagers  Action = "read_managers"  // managers and their teams
+	ReadCustomers Action = "read_customers" // customers
+	EditGrids     Action = "edit_grids"     // create, update, delete grids
+	ManageUsers   Action = "manage_users"   // list, create, delete logins
+)
+
+// Actions lists every action, for tables and tests.
+var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers}
+
+// Scope is how much of an action a role may do.
+type Scope int
+
+// Scopes. The zero value refuses, so an action missing from the table is
+// forbidden rather than open.
+const (
+	ScopeNone Scope = iota // 403
+	ScopeOwn               // only what is his: own grid team, own customers
+	ScopeAll               // everything
+)
+
+func (s Scope) String() string {
+	switch s {
+	case ScopeOwn:
+		return "own"
+	case ScopeAll:
+		return "all"
+	}
+	return "none"
+}
+
+// Policy is the one table of who may do what. Handlers of actions that a
+// role holds with ScopeOwn narrow their queries to the caller's own
+// (see ownManagerID); everything else is decided here.
+var Policy = map[territory.Role]map[Action]Scope{
+	territory.RoleAdmin: {
+		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
+		EditGrids: ScopeAll, ManageUsers: ScopeAll,
+	},
+	territory.RolePlanner: {
+		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
+		EditGrids: ScopeAll,
+	},
+	territory.RoleLeader: {
+		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
+	},
+	territory.RoleManager: {
+		ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn,
+	},
+}
+
+// allow lets the request through when the current user's role holds the
+// action, and records the scope for the handler.
+func allow(a Action) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := currentUser(c)
+		if u == nil { // requireSession runs first; this is a wiring guard
+			fail(c, unauthorized("login required"))
+			return
+		}
+		scope := Policy[u.Role][a]
+		if scope == ScopeNone {
+			fail(c, forbidden("role %s may not %s", u.Role, actionPhrase[a]))
+			return
+		}
+		c.Set(keyScope, scope)
+		c.Next()
+	}
+}
+
+var actionPhrase = map[Action]string{
+	ReadMap:       "read the map",
+	ReadManagers:  "read managers",
+	ReadCustomers: "read customers",
+	EditGrids:     "edit grids",
+	ManageUsers:   "manage users",
+}
+
+func scopeOf(c *gin.Context) Scope {
+	v, _ := c.Get(keyScope)
+	s, _ := v.(Scope)
+	return s
+}
+
+// ownManagerID is the manager id a ScopeOwn caller is limited to. A manager
+// login not linked to a manager owns nothing and gets 403.
+func ownManagerID(c *gin.Context) (int64, error) {
+	u := currentUser(c)
+	if u == nil || u.ManagerID == 0 {
+		return 0, forbidden("this login is not linked to a manager")
+	}
+	return u.ManagerID, nil
+}

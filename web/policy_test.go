@@ -1,0 +1,199 @@
+package web
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"gridplan/territory"
+)
+
+var updateMatrix = flag.Bool("update-matrix", false, "rewrite README-matrix.md from the role matrix")
+
+// matrixRoles are the matrix's columns: who calls. The manager is zhang,
+// customer manager m001 of grid XH-01 (teammate li, m002; wang, m003, works
+// grid GS-01 in the other district).
+var matrixRoles = []struct{ name, user string }{
+	{"anonymous", ""},
+	{"manager", "zhang"},
+	{"leader", "leader"},
+	{"planner", "planner"},
+	{"admin", "admin"},
+}
+
+// matrixRow is one endpoint and method, with the status each role gets.
+type matrixRow struct {
+	show   string // how the markdown shows the request
+	method string
+	path   func(w *world) string
+	body   func(w *world, role string) any
+	want   [5]int // in matrixRoles order
+}
+
+func fixed(p string) func(*world) string { return func(*world) string { return p } }
+
+const (
+	ok, created, gone = http.StatusOK, http.StatusCreated, http.StatusNoContent
+	unauth, forbid    = http.StatusUnauthorized, http.StatusForbidden
+)
+
+var (
+	readAll    = [5]int{unauth, ok, ok, ok, ok}
+	ownOnly    = [5]int{unauth, forbid, ok, ok, ok}
+	editGrid   = func(s int) [5]int { return [5]int{unauth, forbid, forbid, s, s} }
+	adminOnly  = func(s int) [5]int { return [5]int{unauth, forbid, forbid, forbid, s} }
+	matrixRows = []matrixRow{
+		{"GET /api/me", "GET", fixed("/api/me"), nil, readAll},
+		{"GET /api/districts", "GET", fixed("/api/districts"), nil, readAll},
+		{"GET /api/districts/:id", "GET", func(w *world) string { return path("/api/districts/%d", w.d2.ID) }, nil, readAll},
+		{"GET /api/grids", "GET", fixed("/api/grids"), nil, readAll},
+		{"GET /api/grids?district_id=&status=", "GET", func(w *world) string { return path("/api/grids?district_id=%d&status=published", w.d1.ID) }, nil, readAll},
+		{"GET /api/grids/:id", "GET", func(w *world) string { return path("/api/grids/%d", w.g3.ID) }, nil, readAll},
+		{"POST /api/grids", "POST", fixed("/api/grids"), func(w *world, role string) any {
+			return gridFeatureBody("NEW-"+role, w.d1.ID, square(orb.Point{120.12, 30.30}, 0.005), 0)
+		}, editGrid(created)},
+		{"PUT /api/grids/:id", "PUT", func(w *world) string { return path("/api/grids/%d", w.g2.ID) }, func(w *world, role string) any {
+			g, err := w.store.Grid(context.Background(), w.g2.ID)
+			if err != nil {
+				panic(err)
+			}
+			return gridFeatureBody(g.Code, g.DistrictID, square(orb.Point{120.20, 30.27}, 0.025), g.Version)
+		}, editGrid(ok)},
+		{"DELETE /api/grids/:id?version=N", "DELETE", func(w *world) string {
+			g, err := w.store.Grid(context.Background(), w.gSpare.ID)
+			if err != nil {
+				return path("/api/grids/%d?version=%d", w.gSpare.ID, w.gSpare.Version)
+			}
+			return path("/api/grids/%d?version=%d", g.ID, g.Version)
+		}, nil, editGrid(gone)},
+		{"GET /api/managers", "GET", fixed("/api/managers"), nil, readAll},
+		{"GET /api/managers?grid_id=(own grid)", "GET", func(w *world) string { return path("/api/managers?grid_id=%d", w.g1.ID) }, nil, readAll},
+		{"GET /api/managers?grid_id=(other grid)", "GET", func(w *world) string { return path("/api/managers?grid_id=%d", w.g3.ID) }, nil, ownOnly},
+		{"GET /api/managers/:id (teammate)", "GET", func(w *world) string { return path("/api/managers/%d", w.m2.ID) }, nil, readAll},
+		{"GET /api/managers/:id (other team)", "GET", func(w *world) string { return path("/api/managers/%d", w.m3.ID) }, nil, ownOnly},
+		{"GET /api/customers", "GET", fixed("/api/customers"), nil, readAll},
+		{"GET /api/customers?owner_id=(self)", "GET", func(w *world) string { return path("/api/customers?owner_id=%d", w.m1.ID) }, nil, readAll},
+		{"GET /api/customers?owner_id=(other manager)", "GET", func(w *world) string { return path("/api/customers?owner_id=%d", w.m2.ID) }, nil, ownOnly},
+		{"GET /api/customers/:id (own)", "GET", func(w *world) string { return path("/api/customers/%d", w.own[w.m1.ID][0].ID) }, nil, readAll},
+		{"GET /api/customers/:id (other manager's)", "GET", func(w *world) string { return path("/api/customers/%d", w.own[w.m2.ID][0].ID) }, nil, ownOnly},
+		{"GET /api/customers/:id (grid pool)", "GET", func(w *world) string { return path("/api/customers/%d", w.pool[0].ID) }, nil, ownOnly},
+		{"GET /api/resources", "GET", fixed("/api/resources"), nil, readAll},
+		{"GET /api/users", "GET", fixed("/api/users"), nil, adminOnly(ok)},
+		{"POST /api/users", "POST", fixed("/api/users"), func(_ *world, role string) any {
+			return map[string]any{"username": "new-" + role, "password": "long enough secret", "role": "leader"}
+		}, adminOnly(created)},
+		{"DELETE /api/users/:id", "DELETE", func(w *world) string { return path("/api/users/%d", w.users["temp"].ID) }, nil, adminOnly(gone)},
+		{"POST /api/logout", "POST", fixed("/api/logout"), nil, [5]int{unauth, gone, gone, gone, gone}},
+	}
+)
+
+// TestRoleMatrix calls every endpoint and method as every role, each role
+// on a fresh world, and checks the status codes. The same table renders
+// README-matrix.md (go test ./web -run TestRoleMatrix -update-matrix) and is
+// printed with -v.
+func TestRoleMatrix(t *testing.T) {
+	got := make([][5]int, len(matrixRows))
+	for ri, role := range matrixRoles {
+		t.Run(role.name, func(t *testing.T) {
+			w := newWorld(t)
+			for i, row := range matrixRows {
+				var body any
+				if row.body != nil {
+					body = row.body(w, role.name)
+				}
+				rec := w.do(t, request{Method: row.method, Path: row.path(w), Body: body, Cookie: w.session(t, role.user)})
+				got[i][ri] = rec.Code
+				if rec.Code != row.want[ri] {
+					t.Errorf("%s as %s: status %d, want %d; body %s", row.show, role.name, rec.Code, row.want[ri], rec.Body)
+				}
+				if rec.Code >= 400 {
+					wantError(t, rec, rec.Code, codeFor(rec.Code), "")
+				}
+			}
+		})
+	}
+	md := matrixMarkdown()
+	t.Log("\n" + md)
+	const file = "README-matrix.md"
+	if *updateMatrix {
+		if err := os.WriteFile(file, []byte(md), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	onDisk, err := os.ReadFile(file)
+	if err != nil || string(onDisk) != md {
+		t.Errorf("%s is out of date with the matrix; run go test ./web -run TestRoleMatrix -update-matrix", file)
+	}
+}
+
+func codeFor(status int) string {
+	switch status {
+	case unauth:
+		return "unauthorized"
+	case forbid:
+		return "forbidden"
+	}
+	return fmt.Sprint(status)
+}
+
+// matrixMarkdown renders the expected matrix (the test fails if reality
+// differs, so this is also what the router does).
+func matrixMarkdown() string {
+	var b strings.Builder
+	b.WriteString("# gridplan API: role × endpoint matrix\n\n")
+	b.WriteString("Generated by `go test ./web -run TestRoleMatrix -update-matrix` from the table in\n")
+	b.WriteString("`web/policy_test.go`; the test fails when the router answers otherwise or this file is stale.\n")
+	b.WriteString("The manager column is customer manager m001 (login zhang) of grid XH-01; his teammate m002\n")
+	b.WriteString("works the same grid, m003 another grid in the other district. The policy itself is the\n")
+	b.WriteString("`Policy` table in `web/policy.go`.\n\n")
+	b.WriteString("| request |")
+	for _, r := range matrixRoles {
+		b.WriteString(" " + r.name + " |")
+	}
+	b.WriteString("\n|---|")
+	for range matrixRoles {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, row := range matrixRows {
+		fmt.Fprintf(&b, "| `%s` |", row.show)
+		for _, s := range row.want {
+			fmt.Fprintf(&b, " %d |", s)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n401 = no or expired session, 403 = the role may not, 201/204 = created/deleted.\n")
+	return b.String()
+}
+
+// TestPolicyTable pins the policy itself, independent of routes.
+func TestPolicyTable(t *testing.T) {
+	tests := []struct {
+		role  string
+		scope map[Action]Scope
+	}{
+		{"admin", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeAll}},
+		{"planner", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeNone}},
+		{"leader", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
+		{"manager", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
+		{"unknown", map[Action]Scope{ReadMap: ScopeNone, ReadManagers: ScopeNone, ReadCustomers: ScopeNone, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			for _, a := range Actions {
+				if got := Policy[territoryRole(tt.role)][a]; got != tt.scope[a] {
+					t.Errorf("%s %s: scope %s, want %s", tt.role, a, got, tt.scope[a])
+				}
+			}
+		})
+	}
+}
+
+func territoryRole(s string) territory.Role { return territory.Role(s) }

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"gridplan/data"
+)
+
+// Defaults used when the corresponding Deps field is zero.
+const (
+	DefaultSessionTTL   = 12 * time.Hour // one working day, then log in again
+	DefaultMaxBodyBytes = 1 << 20        // 1 MiB: a detailed grid polygon fits easily
+)
+
+// Deps is what the router needs. Zero fields get defaults: a discarding
+// logger, time.Now, DefaultSessionTTL, DefaultMaxBodyBytes and a fresh
+// registry holding the Go and process collectors. Store is required.
+type Deps struct {
+	Store  data.Store
+	Logger *slog.Logger
+	// Now is the clock; tests move it to expire sessions.
+	Now func() time.Time
+	// SecureCookies marks the session cookie Secure; set it whenever the
+	// site is served over HTTPS (directly or behind a proxy).
+	SecureCookies bool
+	SessionTTL    time.Duration
+	// MaxBodyBytes bounds every request body; larger ones get 413.
+	MaxBodyBytes int64
+	// Registry receives the HTTP metrics and is what /metrics serves.
+	Registry *prometheus.Registry
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.SessionTTL <= 0 {
+		d.SessionTTL = DefaultSessionTTL
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	return d
+}
+
+// server holds the dependencies every handler shares.
+//
+// Handlers pass c.Request.Context() to the store, never the *gin.Context
+// itself: gin recycles its contexts once a request ends, while database/sql
+// keeps watching a query's context from a goroutine of its own (a data race
+// that -race finds at once).
+type server struct {
+	Deps
+	metrics *httpMetrics
+}
+
+// NewRouter returns the gin engine serving gridplan's API, health checks,
+// metrics and landing page. It panics when deps.Store is nil (a wiring
+// mistake, not a runtime condition).
+func NewRouter(deps Deps) *gin.Engine {
+	if deps.Store == nil {
+		panic("web.NewRouter: Deps.Store is nil")
+	}
+	s := &server{Deps: deps.withDefaults()}
+	s.metrics = newHTTPMetrics(s.Registry)
+	go dummyHash() // hash it now, so that the first unknown-user login is not slower than later ones
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New() // no gin logger or recovery: ours speak slog and the JSON error shape
+	r.HandleMethodNotAllowed = true
+	// Outermost first: the request id exists before anything logs, metrics
+	// and the log see the final status, recovery turns panics into 500s
+	// that the first two still record.
+	r.Use(requestID, s.observe, s.recovery, s.renderErrors)
+	r.NoRoute(func(c *gin.Context) { c.Error(errNoRoute) })
+	r.NoMethod(func(c *gin.Context) { c.Error(errNoMethod) })
+
+	s.registerHealth(r.Group(""))
+	s.registerLanding(r.Group(""))
+
+	api := r.Group("/api", s.limitBody)
+	s.registerLogin(api)
+	// Authentication first, so that an anonymous caller learns nothing but
+	// 401; then the content-type check that keeps cross-site forms out.
+	authed := api.Group("", s.requireSession, requireJSON)
+	s.registerSession(authed)
+	s.registerDistricts(authed.Group("/districts"))
+	s.registerGrids(authed.Group("/grids"))
+	s.registerManagers(authed.Group("/managers"))
+	s.registerCustomers(authed.Group("/customers"))
+	s.registerResources(authed.Group("/resources"))
+	s.registerUsers(authed.Group("/users"))
+	return r
+}
+
+// noContent answers 204 with no body.
+func noContent(c *gin.Context) { c.Status(http.StatusNoContent) }
