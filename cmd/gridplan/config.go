@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gridplan/data/demo"
 )
 
 // DefaultDB is the embedded store used when neither --db nor DATABASE_URL is set.
@@ -74,7 +76,7 @@ func (c *Config) logFlags(fs *flag.FlagSet, e env) {
 }
 
 func (c *Config) demoFlags(fs *flag.FlagSet, customersFlag string) {
-	fs.IntVar(&c.DemoCustomers, customersFlag, 20000, "number of demo businesses (up to 1,000,000)")
+	fs.IntVar(&c.DemoCustomers, customersFlag, 20000, "number of demo businesses (1,000,000 is a province)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the demo city")
 }
 
@@ -95,8 +97,8 @@ func (c *Config) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 func (c *Config) validateDemo() error {
-	if c.DemoCustomers < 1 || c.DemoCustomers > 5_000_000 {
-		return fmt.Errorf("--customers %d: want 1 to 5,000,000", c.DemoCustomers)
+	if c.DemoCustomers < 1 || c.DemoCustomers > demo.MaxCustomers {
+		return fmt.Errorf("--customers %d: want 1 to %d", c.DemoCustomers, demo.MaxCustomers)
 	}
 	return nil
 }

@@ -52,11 +52,15 @@ func main() {
 // run is main without the process: tests call it with their own arguments
 // and writers.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runEnv(ctx, args, envFromOS(), stdin, stdout, stderr)
+}
+
+// runEnv is run with the environment given as a lookup function.
+func runEnv(ctx context.Context, args []string, env env, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
 	}
-	env := envFromOS()
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return serveCmd(ctx, rest, env, stdout, stderr)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
@@ -53,7 +54,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// The parse error may quote the URL, password included.
-		return nil, fmt.Errorf("postgres: cannot parse the database URL")
+		return nil, errors.New("postgres: cannot parse the database URL")
 	}
 	return openConfig(ctx, cfg)
 }
@@ -61,11 +62,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open: %w", opaque(err))
+		return nil, fmt.Errorf("open: %w", opaque(err))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, opaque(err))
+		return nil, fmt.Errorf("connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, opaque(err))
 	}
 	return &Store{pool: pool, db: pool}, nil
 }
@@ -97,7 +98,8 @@ func (s *Store) Ping(ctx context.Context) error {
 // InTx runs fn in one transaction with a Store bound to it: an error from fn
 // rolls back and is returned, a panic rolls back and panics on, nil commits.
 // On a Store already in a transaction fn runs in a savepoint of it, so a
-// failed nested step can be recovered from by the outer fn.
+// failed nested step can be recovered from by the outer fn. The Store
+// handed to fn is bound to one connection: use it from one goroutine.
 func (s *Store) InTx(ctx context.Context, fn func(tx data.Store) error) error {
 	return s.inTxStore(ctx, func(tx *Store) error { return fn(tx) })
 }

@@ -97,7 +97,7 @@ func mustOpen(tb testing.TB) *Store {
 	return s
 }
 
-func TestStore(t *testing.T) {
+func TestConformance(t *testing.T) {
 	adminPool(t) // skip or fail once, not once per case
 	storetest.Run(t, func(t *testing.T) data.Store { return mustOpen(t) })
 }

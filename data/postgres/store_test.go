@@ -20,7 +20,7 @@ import (
 )
 
 // These tests pin what is particular to PostgreSQL; the behaviour shared
-// with SQLite is the conformance suite's (TestStore).
+// with SQLite is the conformance suite's (TestConformance).
 
 func TestOpenRefusesBadTargets(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -53,7 +53,7 @@ func TestOpenRefusesBadTargets(t *testing.T) {
 	}
 }
 
-// TestOpenerPolicy runs this test binary's TestStore in a child process
+// TestOpenerPolicy runs this test binary's TestConformance in a child process
 // under each environment and checks that it skips or fails as promised.
 func TestOpenerPolicy(t *testing.T) {
 	if os.Getenv("GRIDPLAN_POLICY_CHILD") != "" {
@@ -71,7 +71,7 @@ func TestOpenerPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestStore$", "-test.v")
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestConformance$", "-test.v")
 			cmd.Env = append(os.Environ(), "GRIDPLAN_POLICY_CHILD=1", "TEST_DATABASE_URL="+tt.url, "CI="+tt.ci)
 			out, err := cmd.CombinedOutput()
 			if failed := err != nil; failed != tt.fail {
@@ -410,4 +410,27 @@ func TestBulkRebuildsIndexes(t *testing.T) {
 	if n != want0 || n == 0 {
 		t.Errorf("CountCustomers(bound) = %d, want %d", n, want0)
 	}
+}
+
+// TestDeleteCustomerTakesHistory pins the schema's choice (shared with the
+// SQLite store): a deleted customer's claims and activities go with it.
+func TestDeleteCustomerTakesHistory(t *testing.T) {
+	s := mustOpen(t)
+	ctx := t.Context()
+	f := storetest.Seed(t, s, "01")
+	c := storetest.NewCustomer("c-1", f.Grid.ID, storetest.Hangzhou)
+	storetest.Must(t, s.CreateCustomer(ctx, c), "create customer")
+	cl := storetest.NewClaim(c.ID, f.Manager.ID)
+	storetest.Must(t, s.CreateClaim(ctx, cl), "create claim")
+	storetest.Must(t, s.CreateActivity(ctx, storetest.NewActivity(c.ID, f.Manager.ID, storetest.Epoch)), "create activity")
+	storetest.Must(t, s.DeleteCustomer(ctx, c.ID), "delete customer")
+	if _, err := s.Claim(ctx, cl.ID); !errors.Is(err, funnel.ErrNotFound) {
+		t.Errorf("claim of a deleted customer: %v, want funnel.ErrNotFound", err)
+	}
+	as, err := s.Activities(ctx, funnel.ActivityFilter{CustomerID: c.ID})
+	if err != nil || len(as) != 0 {
+		t.Errorf("activities of a deleted customer: %d, %v; want none", len(as), err)
+	}
+	// With its history gone, the manager can go too.
+	storetest.Must(t, s.DeleteManager(ctx, f.Manager.ID), "delete manager")
 }

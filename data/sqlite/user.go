@@ -46,7 +46,7 @@ func (s *Store) CreateUser(ctx context.Context, u *territory.User) error {
 		res, err := q.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, role, manager_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, u.Username, u.DisplayName, u.PasswordHash, u.Role, nullID(u.ManagerID), micros(created))
 		if isUnique(err) {
-			return conflict("username %q is taken", u.Username)
+			return conflict("username %q already exists", u.Username)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: create user %q: %w", u.Username, err)
@@ -105,7 +105,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *territory.User) error {
 		res, err := q.ExecContext(ctx, `UPDATE users SET username = ?, display_name = ?, password_hash = ?, role = ?, manager_id = ?
 			WHERE id = ?`, u.Username, u.DisplayName, u.PasswordHash, u.Role, nullID(u.ManagerID), u.ID)
 		if isUnique(err) {
-			return conflict("username %q is taken", u.Username)
+			return conflict("username %q already exists", u.Username)
 		}
 		return affected(res, err, "user", u.ID)
 	})
