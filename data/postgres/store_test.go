@@ -387,8 +387,34 @@ func TestBulkRebuildsIndexes(t *testing.T) {
 		t.Errorf("indexes after a failed load: %s (lon/lat index oid %d, was %d), want %s as they were", got, oid(), before, want)
 	}
 
+	foreignKeys := func() int {
+		t.Helper()
+		var n int
+		storetest.Must(t, s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_constraint
+			WHERE conrelid = 'customers'::regclass AND contype = 'f'`).Scan(&n), "count foreign keys")
+		return n
+	}
+	if n := foreignKeys(); n != 2 {
+		t.Fatalf("customers has %d foreign keys before the load, want 2 (grid, owner)", n)
+	}
+	// The foreign keys are dropped for the load and validated when they are
+	// added back: a missing grid is still refused and named by row.
+	dangling := storetest.GenCustomers(300, "dangling", nil, 3)
+	dangling[200].GridID = 987654321
+	err = s.BulkCustomers(ctx, dangling, nil)
+	storetest.WantField(t, err, "grid_id")
+	if !strings.Contains(err.Error(), "row 200") {
+		t.Errorf("missing grid reported as %q, want it to name row 200", err)
+	}
+	if n := foreignKeys(); n != 2 {
+		t.Errorf("customers has %d foreign keys after a failed load, want 2", n)
+	}
+
 	cs := storetest.GenCustomers(300, "good", nil, 2)
 	storetest.Must(t, s.BulkCustomers(ctx, cs, nil), "bulk load")
+	if n := foreignKeys(); n != 2 {
+		t.Errorf("customers has %d foreign keys after a load, want 2", n)
+	}
 	if got := indexes(); got != want {
 		t.Errorf("indexes after a load: %s, want %s", got, want)
 	}
