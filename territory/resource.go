@@ -2,9 +2,12 @@ package territory
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"gridplan/geo"
 )
 
 // ResourceStatus is where a network resource stands.
@@ -80,4 +83,27 @@ type ResourceStore interface {
 	Resources(ctx context.Context, f ResourceFilter) ([]*Resource, error)
 	UpdateResource(ctx context.Context, r *Resource) error
 	DeleteResource(ctx context.Context, id int64) error
+}
+
+// CoverageBound is the bounding box of what r covers: a polygon's own box,
+// or its point grown by the radius. Stores index it so a map view finds the
+// resources that can reach into it, not just those whose point lies inside.
+func (r *Resource) CoverageBound() orb.Bound {
+	p, ok := r.Geometry.(orb.Point)
+	if !ok {
+		if r.Geometry == nil {
+			return orb.Bound{}
+		}
+		return r.Geometry.Bound()
+	}
+	const mPerDegLat = geo.EarthRadiusM * math.Pi / 180
+	dLat := r.RadiusM / mPerDegLat
+	minLon, maxLon := -180.0, 180.0 // near a pole a radius spans every longitude
+	if cos := math.Cos(p[1] * math.Pi / 180); cos > 1e-6 && dLat/cos < 180 {
+		minLon, maxLon = math.Max(-180, p[0]-dLat/cos), math.Min(180, p[0]+dLat/cos)
+	}
+	return orb.Bound{
+		Min: orb.Point{minLon, math.Max(-90, p[1]-dLat)},
+		Max: orb.Point{maxLon, math.Min(90, p[1]+dLat)},
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"gridplan/funnel"
+	"gridplan/geo"
 )
 
 func square(x, y, s float64) orb.Polygon {
@@ -216,5 +217,24 @@ func TestErrors(t *testing.T) {
 	c := &ConflictError{Reason: "grid 7 was changed by someone else"}
 	if !errors.Is(c, ErrConflict) {
 		t.Fatal("ConflictError does not match ErrConflict")
+	}
+}
+
+func TestResourceCoverageBound(t *testing.T) {
+	r := Resource{Geometry: orb.Point{120.15, 30.27}, RadiusM: 500}
+	b := r.CoverageBound()
+	// The bound reaches 500 m in every direction, no more than a metre off.
+	for _, q := range []orb.Point{{b.Min[0], 30.27}, {b.Max[0], 30.27}, {120.15, b.Min[1]}, {120.15, b.Max[1]}} {
+		if d := geo.DistanceM(orb.Point{120.15, 30.27}, q); math.Abs(d-500) > 1 {
+			t.Errorf("bound edge %v is %.2f m from the site, want 500", q, d)
+		}
+	}
+	poly := square(120, 30, 0.01)
+	if got := (&Resource{Geometry: poly}).CoverageBound(); got != poly.Bound() {
+		t.Errorf("polygon coverage bound %v, want %v", got, poly.Bound())
+	}
+	polar := (&Resource{Geometry: orb.Point{10, 89.9999999}, RadiusM: 1000}).CoverageBound()
+	if polar.Min[0] != -180 || polar.Max[0] != 180 || polar.Max[1] != 90 {
+		t.Errorf("near the pole the bound must span all longitudes and stop at 90°: %v", polar)
 	}
 }

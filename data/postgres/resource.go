@@ -39,7 +39,7 @@ func resourceArgs(r *territory.Resource) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := coverageBound(r.Geometry, r.RadiusM)
+	b := r.CoverageBound()
 	var expected *time.Time
 	if r.ExpectedDate != nil {
 		// A date column keeps the calendar day the caller meant, in the

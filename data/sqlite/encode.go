@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -14,7 +13,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"gridplan/funnel"
-	"gridplan/geo"
 	"gridplan/territory"
 )
 
@@ -100,27 +98,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// coverageBound is the bounding box of what a resource covers: a polygon's
-// bound, or a point grown by its radius (generously at high latitudes).
-func coverageBound(r *territory.Resource) orb.Bound {
-	switch g := r.Geometry.(type) {
-	case orb.Point:
-		const mPerDegLat = geo.EarthRadiusM * math.Pi / 180
-		dLat := r.RadiusM / mPerDegLat
-		cos := math.Cos(g[1] * math.Pi / 180)
-		dLon := 180.0
-		if cos > 1e-6 {
-			dLon = math.Min(180, dLat/cos)
-		}
-		return orb.Bound{
-			Min: orb.Point{math.Max(-180, g[0]-dLon), math.Max(-90, g[1]-dLat)},
-			Max: orb.Point{math.Min(180, g[0]+dLon), math.Min(90, g[1]+dLat)},
-		}
-	default:
-		return r.Geometry.Bound()
-	}
 }
 
 // sqliteCode is the extended result code of a driver error, 0 if none.

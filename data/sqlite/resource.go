@@ -37,7 +37,7 @@ func resourceArgs(r *territory.Resource) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cb := coverageBound(r)
+	cb := r.CoverageBound()
 	return []any{r.Name, r.Kind, r.Status, b, r.RadiusM, r.Capacity, encodeDate(r.ExpectedDate),
 		cb.Min[0], cb.Min[1], cb.Max[0], cb.Max[1]}, nil
 }
