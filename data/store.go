@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gridplan/funnel"
+	"gridplan/geo/geocode"
 	"gridplan/territory"
 )
 
@@ -17,6 +18,10 @@ type Store interface {
 	territory.ResourceStore
 	territory.UserStore
 	territory.SessionStore
+	territory.CustomerImportStore
+	territory.CustomerGridStore
+	territory.JobStore
+	geocode.GazetteerStore
 	funnel.ClaimStore
 	funnel.ActivityStore
 	Bulk

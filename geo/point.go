@@ -5,10 +5,10 @@ import (
 	h3 "github.com/uber/h3-go/v4"
 )
 
-// CustomerCellRes is the H3 resolution stored with every customer. Resolution 11
-// cells have ~28 m edges: finer than a geocoded address is accurate, so coarser
-// maps (gap maps use 7–10) are exact parents of the stored cell.
-const CustomerCellRes = 11
+// CustomerCellRes is the H3 resolution stored with every customer. Resolution 12
+// cells have ~10 m edges: about as fine as a geocoded address is accurate, so
+// every coarser map (gap maps use 7–10) is an exact parent of the stored cell.
+const CustomerCellRes = 12
 
 // ToLatLng converts an orb point ({lon, lat}) to an H3 LatLng ({Lat, Lng}).
 // It and FromLatLng are the only places the two axis orders meet.

@@ -134,3 +134,48 @@ type CustomerStore interface {
 	UpdateCustomer(ctx context.Context, c *Customer) error
 	DeleteCustomer(ctx context.Context, id int64) error
 }
+
+// UpsertResult counts what UpsertCustomers did.
+type UpsertResult struct {
+	Inserted  int `json:"inserted"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// CustomerImportStore is what an import needs beyond CustomerStore.
+type CustomerImportStore interface {
+	// CustomersByExternalIDs returns the stored customers among ids, keyed
+	// by external id; unknown ids are simply absent.
+	CustomersByExternalIDs(ctx context.Context, ids []string) (map[string]*Customer, error)
+	// UpsertCustomers inserts customers whose ExternalID is new and updates
+	// those whose imported fields (name, address, location, cell, grid,
+	// industry, size, carrier, special) differ from the stored ones; it
+	// never changes an existing customer's stage or owner, and leaves
+	// unchanged rows untouched (UpdatedAt too). Every customer's ID is set.
+	// One transaction: on error nothing is written.
+	UpsertCustomers(ctx context.Context, cs []*Customer, progress func(done int)) (UpsertResult, error)
+}
+
+// CustomerLocation is the part of a customer grid assignment reads.
+type CustomerLocation struct {
+	ID       int64
+	Location orb.Point
+	Cell     h3.Cell
+	GridID   int64
+}
+
+// GridMove is one customer changing grid (0 = none).
+type GridMove struct {
+	CustomerID int64 `json:"customer_id"`
+	From       int64 `json:"from"`
+	To         int64 `json:"to"`
+}
+
+// CustomerGridStore is what grid assignment needs.
+type CustomerGridStore interface {
+	// CustomerLocations calls fn for every customer (ordered by id), or for
+	// those whose location lies in bound when bound is not nil.
+	CustomerLocations(ctx context.Context, bound *orb.Bound, fn func(CustomerLocation) error) error
+	// MoveCustomers sets each customer's grid to To, in one transaction.
+	MoveCustomers(ctx context.Context, moves []GridMove) error
+}

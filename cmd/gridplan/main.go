@@ -5,6 +5,9 @@
 //	gridplan migrate [--db …]
 //	gridplan demo [--customers 20000] [--seed 1] [--reset] [--db …]
 //	gridplan users add --username NAME --role planner [--manager m001] [--db …]
+//	gridplan import customers FILE [--crs wgs84|gcj02|bd09] [--map …] [--db …]
+//	gridplan geocode [--gazetteer FILE] < addresses.txt > results.csv
+//	gridplan assign [--db …]
 //
 // Every subcommand takes --help.
 package main
@@ -30,6 +33,9 @@ Commands:
   migrate   apply database migrations
   demo      load the demo city (Hangzhou-like) into the store
   users     manage logins (users add)
+  import    import customers from CSV/XLSX (import customers FILE)
+  geocode   geocode addresses read from stdin, CSV on stdout
+  assign    reassign every customer to its grid
 
 Run "gridplan <command> --help" for a command's flags.
 Environment: DATABASE_URL, GRIDPLAN_ADDR, GRIDPLAN_LOG_LEVEL, GRIDPLAN_LOG_FORMAT,
@@ -70,6 +76,12 @@ func runEnv(ctx context.Context, args []string, env env, stdin io.Reader, stdout
 		return demoCmd(ctx, rest, env, stdout, stderr)
 	case "users":
 		return usersCmd(ctx, rest, env, stdin, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, env, stdin, stdout, stderr)
+	case "geocode":
+		return geocodeCmd(ctx, rest, env, stdin, stdout, stderr)
+	case "assign":
+		return assignCmd(ctx, rest, env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp
