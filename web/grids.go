@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"gridplan/data"
 	"gridplan/territory"
 )
 
@@ -191,13 +193,53 @@ func (s *server) createGrid(c *gin.Context) {
 		return
 	}
 	g.UpdatedBy = currentUser(c).Username
-	if err := s.Store.CreateGrid(c.Request.Context(), g); err != nil {
-		fail(c, fmt.Errorf("create grid %q: %w", g.Code, err))
+	var moved int
+	err := s.editGrids(c, func(tx data.Store) error {
+		if err := tx.CreateGrid(c.Request.Context(), g); err != nil {
+			return fmt.Errorf("create grid %q: %w", g.Code, err)
+		}
+		var err error
+		moved, err = reassign(c, tx, territory.GridChange{GridID: g.ID, New: g.Boundary})
+		return err
+	})
+	if err != nil {
+		fail(c, err)
 		return
 	}
 	// The store wrote back ID, Version and UpdatedAt.
 	c.Header("Location", "/api/grids/"+strconv.FormatInt(g.ID, 10))
+	c.Header(movedHeader, strconv.Itoa(moved))
 	c.JSON(http.StatusCreated, gridFeature(g))
+}
+
+// movedHeader reports how many customers a grid edit moved to another grid
+// (or out of every grid).
+const movedHeader = "X-Customers-Moved"
+
+// gridEdits serialises grid writes in this process, so that two edits of
+// neighbouring grids do not each reassign customers against a view of the
+// grids that misses the other's change. (Replicas sharing one PostgreSQL
+// can still interleave; "gridplan assign" repairs any customer left in the
+// wrong grid.)
+var gridEdits sync.Mutex
+
+// editGrids runs fn, a grid write and the reassignment it causes, in one
+// store transaction: the grid and its customers change together or not at
+// all.
+func (s *server) editGrids(c *gin.Context, fn func(tx data.Store) error) error {
+	gridEdits.Lock()
+	defer gridEdits.Unlock()
+	return s.Store.InTx(c.Request.Context(), fn)
+}
+
+// reassign moves the customers a grid change affects and returns how many
+// moved.
+func reassign(c *gin.Context, tx data.Store, ch territory.GridChange) (int, error) {
+	d, err := territory.Redraw(c.Request.Context(), tx, ch)
+	if err != nil {
+		return 0, fmt.Errorf("reassign customers: %w", err)
+	}
+	return len(d.Moves), nil
 }
 
 // staleGrid is the 409 for an edit based on an old version.
@@ -234,13 +276,27 @@ func (s *server) updateGrid(c *gin.Context) {
 	}
 	g.Version = version
 	g.UpdatedBy = currentUser(c).Username
-	if err := s.Store.UpdateGrid(c.Request.Context(), g); err != nil {
+	var moved int
+	err = s.editGrids(c, func(tx data.Store) error {
+		if err := tx.UpdateGrid(c.Request.Context(), g); err != nil {
+			return err
+		}
+		// The version check above pins cur as the geometry being replaced.
+		if orb.Equal(cur.Boundary, g.Boundary) {
+			return nil // a rename or a status change moves nobody
+		}
+		var err error
+		moved, err = reassign(c, tx, territory.GridChange{GridID: id, Old: cur.Boundary, New: g.Boundary})
+		return err
+	})
+	if err != nil {
 		if errors.Is(err, territory.ErrConflict) {
 			err = s.explainConflict(c, id, version, err)
 		}
 		fail(c, fmt.Errorf("update grid %d: %w", id, err))
 		return
 	}
+	c.Header(movedHeader, strconv.Itoa(moved))
 	c.JSON(http.StatusOK, gridFeature(g)) // with the store's new Version and UpdatedAt
 }
 
@@ -283,12 +339,23 @@ func (s *server) deleteGrid(c *gin.Context) {
 		fail(c, staleGrid(id, version, cur.Version))
 		return
 	}
-	if err := s.Store.DeleteGrid(c.Request.Context(), id, version); err != nil {
+	var moved int
+	err = s.editGrids(c, func(tx data.Store) error {
+		// Customers first, while the grid still exists, so that the moves
+		// say where they came from; a refused delete rolls them back.
+		var err error
+		if moved, err = reassign(c, tx, territory.GridChange{GridID: id, Old: cur.Boundary}); err != nil {
+			return err
+		}
+		return tx.DeleteGrid(c.Request.Context(), id, version)
+	})
+	if err != nil {
 		if errors.Is(err, territory.ErrConflict) {
 			err = s.explainConflict(c, id, version, err)
 		}
 		fail(c, fmt.Errorf("delete grid %d: %w", id, err))
 		return
 	}
+	c.Header(movedHeader, strconv.Itoa(moved))
 	noContent(c)
 }

@@ -16,10 +16,12 @@ const (
 	ReadCustomers Action = "read_customers" // customers
 	EditGrids     Action = "edit_grids"     // create, update, delete grids
 	ManageUsers   Action = "manage_users"   // list, create, delete logins
+	// ImportCustomers uploads customer files and follows their import jobs.
+	ImportCustomers Action = "import_customers"
 )
 
 // Actions lists every action, for tables and tests.
-var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers}
+var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers, ImportCustomers}
 
 // Scope is how much of an action a role may do.
 type Scope int
@@ -48,11 +50,11 @@ func (s Scope) String() string {
 var Policy = map[territory.Role]map[Action]Scope{
 	territory.RoleAdmin: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
-		EditGrids: ScopeAll, ManageUsers: ScopeAll,
+		EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
 	},
 	territory.RolePlanner: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
-		EditGrids: ScopeAll,
+		EditGrids: ScopeAll, ImportCustomers: ScopeAll,
 	},
 	territory.RoleLeader: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
@@ -82,11 +84,12 @@ func allow(a Action) gin.HandlerFunc {
 }
 
 var actionPhrase = map[Action]string{
-	ReadMap:       "read the map",
-	ReadManagers:  "read managers",
-	ReadCustomers: "read customers",
-	EditGrids:     "edit grids",
-	ManageUsers:   "manage users",
+	ReadMap:         "read the map",
+	ReadManagers:    "read managers",
+	ReadCustomers:   "read customers",
+	EditGrids:       "edit grids",
+	ManageUsers:     "manage users",
+	ImportCustomers: "import customers",
 }
 
 func scopeOf(c *gin.Context) Scope {

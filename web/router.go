@@ -34,6 +34,8 @@ type Deps struct {
 	MaxBodyBytes int64
 	// Registry receives the HTTP metrics and is what /metrics serves.
 	Registry *prometheus.Registry
+	// Imports configures customer file uploads (POST /api/imports).
+	Imports ImportConfig
 }
 
 func (d Deps) withDefaults() Deps {
@@ -103,6 +105,7 @@ func NewRouter(deps Deps) *gin.Engine {
 	s.registerCustomers(authed.Group("/customers"))
 	s.registerResources(authed.Group("/resources"))
 	s.registerUsers(authed.Group("/users"))
+	s.registerImports(r.Group("/api/imports")) // uploads: own body limit, not JSON
 	return r
 }
 

@@ -19,6 +19,9 @@ const DefaultCustomers = 20_000
 // MaxCustomers bounds Options.Customers: a province is about 10⁶ businesses.
 const MaxCustomers = 5_000_000
 
+// MaxGrids bounds Options.Grids.
+const MaxGrids = 100_000
+
 // Center is the middle of the demo city: Wulin Square (武林广场), Hangzhou,
 // WGS-84.
 var Center = orb.Point{120.165, 30.272}
@@ -30,6 +33,10 @@ type Options struct {
 	// Customers is the number of businesses; 0 means DefaultCustomers.
 	// Districts, grids, managers and the city's area grow with it.
 	Customers int
+	// Grids, when not 0, is the number of grids to aim at instead of one
+	// per 200 businesses (the city's shape makes it approximate; CountGrids
+	// tells the exact number). For benchmarks that vary the two apart.
+	Grids int
 	// Now is the reference instant: claims and activities lie before it,
 	// resources under construction or planned come into service after it.
 	// Required, so that a fixed Now gives a fixed city.
@@ -72,8 +79,13 @@ func Generate(opts Options) (*City, error) {
 		return nil, fmt.Errorf("demo options: customers: at most %d, got %d", MaxCustomers, opts.Customers)
 	case opts.Now.IsZero():
 		return nil, fmt.Errorf("demo options: now: is required (the reference date of claims and activities)")
+	case opts.Grids < 0 || opts.Grids > MaxGrids:
+		return nil, fmt.Errorf("demo options: grids: want 0 (one per 200 businesses) to %d, got %d", MaxGrids, opts.Grids)
 	}
 	g := &gen{opts: opts, sc: newScale(opts.Customers), fr: newFrame(Center)}
+	if opts.Grids > 0 {
+		g.sc = newScaleGrids(opts.Customers, opts.Grids)
+	}
 	steps := []struct {
 		name string
 		fn   func() error
@@ -110,8 +122,10 @@ type scale struct {
 
 // newScale sizes the city: about 200 businesses per grid, districts growing
 // as n^0.65 (8 at 20,000, ~100 at 1,000,000), at least 6.
-func newScale(n int) scale {
-	grids := max(24, int(math.Round(float64(n)/200)))
+func newScale(n int) scale { return newScaleGrids(n, max(24, int(math.Round(float64(n)/200)))) }
+
+// newScaleGrids sizes a city of n businesses for about grids grids.
+func newScaleGrids(n, grids int) scale {
 	d := max(6, int(math.Round(8*math.Pow(float64(n)/20000, 0.65))))
 	k := max(2, int(math.Round(math.Sqrt(float64(d)))))
 	const fill = 0.9 // share of the lattice rectangle inside the city

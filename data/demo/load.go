@@ -27,7 +27,9 @@ var ErrNotEmpty = errors.New("the store is not empty")
 // Load writes c into s, which must be migrated and empty. Districts, grids,
 // managers, users and resources are created in one transaction; customers,
 // claims and activities then go through the store's bulk loaders (one
-// transaction each). Every user gets the password DemoPassword, hashed once.
+// transaction each), and last the city's gazetteer (Gazetteer) through the
+// store's ReplaceGazetteer. Every user gets the password DemoPassword,
+// hashed once.
 //
 // Load consumes c: it rewrites the entities' ids, and the references
 // between them, to the ids the store assigns (Roads and Places get their
@@ -151,8 +153,14 @@ func Load(ctx context.Context, s data.Store, c *City, progress func(stage string
 	for _, a := range c.Activities {
 		a.ID, a.CustomerID, a.ManagerID = 0, custIDs[a.CustomerID-1], mgrIDs[a.ManagerID-1]
 	}
-	return bulk(ctx, StageActivities, len(c.Activities), progress, func(p data.Progress) error {
+	if err := bulk(ctx, StageActivities, len(c.Activities), progress, func(p data.Progress) error {
 		return s.BulkActivities(ctx, c.Activities, p)
+	}); err != nil {
+		return err
+	}
+	gaz := c.Gazetteer()
+	return bulk(ctx, StageGazetteer, len(gaz), progress, func(p data.Progress) error {
+		return s.ReplaceGazetteer(ctx, GazetteerSource, gaz, p)
 	})
 }
 

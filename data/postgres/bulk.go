@@ -39,6 +39,18 @@ type bulkTable[T any] struct {
 	columns []string
 	id      func(T) *int64
 	values  func(dst []any, x T) []any // appends the values of columns, in order
+	// rowNum maps an index in the loaded rows to the number errors give
+	// the row (nil: the index itself), for a load of a subset of the
+	// caller's rows (UpsertCustomers' new customers).
+	rowNum func(i int) int
+}
+
+// row is the number errors give to loaded row i.
+func (t bulkTable[T]) row(i int) int {
+	if t.rowNum == nil {
+		return i
+	}
+	return t.rowNum(i)
 }
 
 // load copies rows into t in one transaction (a savepoint when s is
@@ -229,7 +241,7 @@ func (t bulkTable[T]) rowError(err error, rows []T, start int) error {
 	}
 	if m := copyLine.FindStringSubmatch(pe.Where); m != nil {
 		if line, convErr := strconv.Atoi(m[1]); convErr == nil && line >= 1 {
-			return fmt.Errorf("%s: row %d: %w", t.table, start+line-1, terr)
+			return fmt.Errorf("%s: row %d: %w", t.table, t.row(start+line-1), terr)
 		}
 	}
 	c, known := constraints[pe.ConstraintName]
@@ -245,7 +257,7 @@ func (t bulkTable[T]) rowError(err error, rows []T, start int) error {
 	for i := start; i < len(rows); i++ {
 		if sqlText(t.values(nil, rows[i])[col]) == val {
 			if want--; want == 0 {
-				return fmt.Errorf("%s: row %d: %w", t.table, i, terr)
+				return fmt.Errorf("%s: row %d: %w", t.table, t.row(i), terr)
 			}
 		}
 	}

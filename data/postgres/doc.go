@@ -5,7 +5,11 @@
 // happens in Go on indexes built from the store.
 //
 // Open connects; Migrate applies the embedded goose migrations (Open does not
-// migrate). Bulk loads use COPY inside one transaction. Driver errors are
+// migrate). Bulk loads use COPY inside one transaction. Imports
+// (UpsertCustomers) look the stored rows up by external id (= ANY), compare
+// them in Go, COPY the new ones and update the changed ones from arrays
+// (UPDATE … FROM unnest); grid moves are UPDATE … FROM unnest too; the
+// gazetteer is COPYed; job results are jsonb. Driver errors are
 // translated into the domain's errors (territory.NotFoundError,
 // ConflictError, FieldError; funnel.ErrNotFound and ErrConflict for claims);
 // no pgx or pgconn type leaves the package.

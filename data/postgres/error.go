@@ -51,7 +51,12 @@ var constraints = map[string]constraint{
 	"activities_customer_id_fkey": {field: "customer_id", what: "customer", referrer: "activities", funnel: true},
 	"activities_manager_id_fkey":  {field: "manager_id", what: "manager", referrer: "activities", funnel: true},
 
+	"jobs_pkey":            {field: "id", what: "job id"},
+	"gazetteer_pkey":       {field: "id", what: "gazetteer entry id"},
+	"jobs_created_by_fkey": {field: "created_by", what: "user", referrer: "jobs"},
+
 	"grids_status_check":        {field: "status"},
+	"jobs_status_check":         {field: "status"},
 	"resources_status_check":    {field: "status"},
 	"claims_status_check":       {field: "status", funnel: true},
 	"activities_position_check": {field: "position", funnel: true},

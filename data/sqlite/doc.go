@@ -9,4 +9,10 @@
 // unique clash becomes a *territory.ConflictError naming the value, a missing
 // row a *territory.NotFoundError, and references are checked before writing
 // so that the error names the field.
+//
+// Imports (UpsertCustomers) look the stored rows up by external id, compare
+// them in Go and write only new and changed rows with prepared statements in
+// one transaction; grid moves are one prepared UPDATE per customer; the
+// gazetteer is a table of WKB entries in insertion order; job results are
+// JSON text.
 package sqlite

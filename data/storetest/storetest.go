@@ -22,7 +22,23 @@
 //   - a resource matches a Bound when its coverage's bounding box (a point
 //     resource grown by its radius) meets the bound;
 //   - bulk loads call progress with a growing count ending at len(rows), and
-//     a bad row's error names it by its index in the slice ("row 3").
+//     a bad row's error names it by its index in the slice ("row 3");
+//   - UpsertCustomers compares the imported fields exactly (floats with ==),
+//     leaves unchanged rows alone (UpdatedAt too), never touches an
+//     existing customer's stage or owner, copies the stored ID, stage, owner
+//     and times into the caller's structs, and refuses a whole batch for one
+//     bad row ("row 7"), a repeated external id ("rows 2 and 9") or a missing
+//     grid or owner, writing nothing; text that PostgreSQL cannot hold
+//     (invalid UTF-8, NUL) is refused by both stores;
+//   - CustomerLocations and GazetteerEntries stream in id and insertion
+//     order, stop at fn's first error and return it, and let fn use the
+//     store, or the transaction's store inside InTx;
+//   - MoveCustomers refuses an unknown customer (NotFound), an unknown or
+//     negative grid (FieldError grid_id) and a customer moved twice
+//     (FieldError customer_id), writing nothing;
+//   - jobs list newest first (CreatedAt, then id); a job outlives its
+//     creator's login (CreatedBy becomes 0); results compare as JSON values
+//     (jsonb keeps neither key order nor spacing).
 //
 // The fixture builders (NewDistrict, NewGrid, Seed, GenCustomers …) and the
 // checks (WantField, WantConflict …) are exported for other packages' tests.
@@ -59,5 +75,6 @@ type testCase struct {
 }
 
 func cases() []testCase {
-	return slices.Concat(crudCases, filterCases, errorCases, txCases, bulkCases, miscCases)
+	return slices.Concat(crudCases, filterCases, errorCases, txCases, bulkCases, miscCases,
+		upsertCases, locationCases, jobCases, gazetteerCases)
 }

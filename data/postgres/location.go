@@ -1,0 +1,150 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	h3 "github.com/uber/h3-go/v4"
+
+	"gridplan/territory"
+)
+
+// CustomerLocations calls fn for every customer, by id, or for those whose
+// location lies in bound (edges included) when bound is not nil, stopping
+// at fn's first error, which it returns. It reads only the five columns
+// assignment needs. Outside a transaction the rows stream from a pooled
+// connection while fn runs, so fn may use the store. A transaction's one
+// connection cannot run a statement while rows stream, so there the rows
+// are read first (about 40 bytes each) and fn called after, which lets fn
+// use the transaction's store too.
+func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func(territory.CustomerLocation) error) error {
+	var q filter
+	if b := bound; b != nil {
+		q.add("lon >= ?", b.Min[0])
+		q.add("lon <= ?", b.Max[0])
+		q.add("lat >= ?", b.Min[1])
+		q.add("lat <= ?", b.Max[1])
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, lon, lat, cell, coalesce(grid_id, 0) FROM customers`+q.page(0, 0), q.args...)
+	if err != nil {
+		return fmt.Errorf("customer locations: %w", translate(err))
+	}
+	defer rows.Close()
+	var buf []territory.CustomerLocation
+	var l territory.CustomerLocation
+	var cell int64
+	for n := 0; rows.Next(); n++ {
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := rows.Scan(&l.ID, &l.Location[0], &l.Location[1], &cell, &l.GridID); err != nil {
+			return fmt.Errorf("customer locations: %w", translate(err))
+		}
+		l.Cell = h3.Cell(cell)
+		if s.inTx {
+			buf = append(buf, l)
+			continue
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("customer locations: %w", translate(err))
+	}
+	rows.Close()
+	for n, l := range buf {
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMoves refuses moves that cannot be right whatever the store holds: a
+// negative grid, or one customer moved twice (which of the two would win
+// is not obvious to the caller).
+func checkMoves(moves []territory.GridMove) error {
+	first := make(map[int64]int, len(moves))
+	for i, m := range moves {
+		if m.To < 0 {
+			return fmt.Errorf("move %d: %w", i, territory.Invalid("grid_id", "must not be negative, got %d", m.To))
+		}
+		if j, ok := first[m.CustomerID]; ok {
+			return fmt.Errorf("move %d: %w", i, territory.Invalid("customer_id", "customer %d is already moved by move %d", m.CustomerID, j))
+		}
+		first[m.CustomerID] = i
+	}
+	return nil
+}
+
+// moveChunk is how many moves one UPDATE … FROM unnest(…) carries.
+var moveChunk = 50_000
+
+// MoveCustomers sets each customer's grid to its move's To (0: none) and
+// its UpdatedAt to now, in one transaction; From is not checked. An unknown
+// customer is a NotFoundError naming it, an unknown grid a FieldError on
+// grid_id, and either writes nothing. The moves go in as two arrays, one
+// UPDATE … FROM unnest per moveChunk moves: one round trip and one plan
+// whatever the count.
+func (s *Store) MoveCustomers(ctx context.Context, moves []territory.GridMove) error {
+	if err := checkMoves(moves); err != nil {
+		return err
+	}
+	if len(moves) == 0 {
+		return nil
+	}
+	t := now()
+	return s.inTxStore(ctx, func(tx *Store) error {
+		var grids []int64
+		for _, m := range moves {
+			if m.To != 0 {
+				grids = append(grids, m.To)
+			}
+		}
+		ok, err := tx.existingIDs(ctx, "grids", distinct(grids))
+		if err != nil {
+			return err
+		}
+		for i, m := range moves {
+			if m.To != 0 && !ok[m.To] {
+				return fmt.Errorf("move %d: %w", i, territory.Invalid("grid_id", "grid %d does not exist", m.To))
+			}
+		}
+		for start := 0; start < len(moves); start += moveChunk {
+			chunk := moves[start:min(start+moveChunk, len(moves))]
+			ids, to := make([]int64, len(chunk)), make([]int64, len(chunk))
+			for k, m := range chunk {
+				ids[k], to[k] = m.CustomerID, m.To
+			}
+			tag, err := tx.db.Exec(ctx, `UPDATE customers c SET grid_id = NULLIF(u.grid_id, 0), updated_at = $3
+				FROM unnest($1::bigint[], $2::bigint[]) AS u(id, grid_id) WHERE c.id = u.id`, ids, to, t)
+			if err != nil {
+				return fmt.Errorf("move customers: %w", translate(err))
+			}
+			if int(tag.RowsAffected()) == len(chunk) {
+				continue
+			}
+			var missing, ord int64
+			err = tx.db.QueryRow(ctx, `SELECT u.id, u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, ord)
+				WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = u.id) ORDER BY u.ord LIMIT 1`, ids).Scan(&missing, &ord)
+			if err != nil {
+				if err == pgx.ErrNoRows {
+					return fmt.Errorf("move customers: %d of %d rows updated", tag.RowsAffected(), len(chunk))
+				}
+				return fmt.Errorf("move customers: %w", translate(err))
+			}
+			return fmt.Errorf("move %d: %w", start+int(ord)-1, territory.NotFound("customer", missing))
+		}
+		return nil
+	})
+}
