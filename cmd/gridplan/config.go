@@ -27,6 +27,7 @@ type Config struct {
 	Reset         bool
 	SecureCookies bool
 	SessionTTL    time.Duration
+	MaxUploadMB   int64
 	LogLevel      string
 	LogFormat     string
 }
@@ -48,6 +49,15 @@ func (e env) boolean(key string, def bool) bool {
 		b, err := strconv.ParseBool(v)
 		if err == nil {
 			return b
+		}
+	}
+	return def
+}
+
+func (e env) int64(key string, def int64) int64 {
+	if v, ok := e(key); ok && v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
 		}
 	}
 	return def

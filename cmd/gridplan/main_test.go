@@ -44,7 +44,7 @@ func TestHelp(t *testing.T) {
 		args []string
 		want []string // flags the help must mention
 	}{
-		{[]string{"serve", "--help"}, []string{"Usage: gridplan serve", "-addr", "-db", "-demo", "DATABASE_URL"}},
+		{[]string{"serve", "--help"}, []string{"Usage: gridplan serve", "-addr", "-db", "-demo", "DATABASE_URL", "-max-upload-mb"}},
 		{[]string{"migrate", "--help"}, []string{"Usage: gridplan migrate", "-db"}},
 		{[]string{"demo", "--help"}, []string{"Usage: gridplan demo", "-customers", "-seed", "-reset"}},
 		{[]string{"users", "add", "--help"}, []string{"Usage: gridplan users add", "-username", "-role", "-manager"}},

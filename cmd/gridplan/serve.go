@@ -26,6 +26,7 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	c.demoFlags(fs, "demo-customers")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", e.boolean("GRIDPLAN_SECURE_COOKIES", false), "mark session cookies Secure (behind HTTPS) (env GRIDPLAN_SECURE_COOKIES)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", e.int64("GRIDPLAN_MAX_UPLOAD_MB", web.DefaultMaxUploadBytes>>20), "largest import file accepted by POST /api/imports, in MiB (env GRIDPLAN_MAX_UPLOAD_MB)")
 	c.logFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -74,6 +75,7 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 			SecureCookies: c.SecureCookies,
 			SessionTTL:    c.SessionTTL,
 			Registry:      reg,
+			Imports:       web.ImportConfig{MaxUploadBytes: c.MaxUploadMB << 20},
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
