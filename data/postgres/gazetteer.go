@@ -6,59 +6,15 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
-	"gridplan/geo"
+	"gridplan/data"
 	"gridplan/geo/geocode"
 	"gridplan/territory"
 )
 
 var gazetteerColumns = []string{"source", "kind", "name", "number", "street", "unit", "city", "district", "region",
 	"postcode", "geometry"}
-
-var gazetteerKinds = []geocode.Kind{geocode.KindAddress, geocode.KindPlace, geocode.KindRoad, geocode.KindDistrict}
-
-// checkEntry validates gazetteer entry i of a replacement of source.
-func checkEntry(i int, source string, e *geocode.Entry) error {
-	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("gazetteer row %d: %w", i, territory.Invalid(field, format, args...))
-	}
-	if e.Source != source {
-		return bad("source", "is %q, but the source being replaced is %q", e.Source, source)
-	}
-	if err := checkTexts("source", e.Source, "name", e.Name, "number", e.Number, "street", e.Street, "unit", e.Unit,
-		"city", e.City, "district", e.District, "region", e.Region, "postcode", e.Postcode); err != nil {
-		return fmt.Errorf("gazetteer row %d: %w", i, err)
-	}
-	known := false
-	for _, k := range gazetteerKinds {
-		known = known || e.Kind == k
-	}
-	if !known {
-		return bad("kind", "unknown kind %q (want address, place, road or district)", e.Kind)
-	}
-	switch g := e.Geometry.(type) {
-	case orb.Point:
-		if err := geo.ValidatePoint(g); err != nil {
-			return bad("geometry", "%v", err)
-		}
-	case orb.LineString:
-		if len(g) < 2 {
-			return bad("geometry", "a LineString needs at least 2 points, got %d", len(g))
-		}
-		for j, p := range g {
-			if err := geo.ValidatePoint(p); err != nil {
-				return bad("geometry", "point %d: %v", j, err)
-			}
-		}
-	case nil:
-		return bad("geometry", "is required")
-	default:
-		return bad("geometry", "must be a Point or a LineString, got a %s", g.GeoJSONType())
-	}
-	return nil
-}
 
 // ReplaceGazetteer replaces every entry of source with entries, in one
 // transaction: one DELETE, then COPY in chunks of copyChunk rows, progress
@@ -69,11 +25,11 @@ func (s *Store) ReplaceGazetteer(ctx context.Context, source string, entries []g
 	if strings.TrimSpace(source) == "" {
 		return territory.Invalid("source", "is required")
 	}
-	if err := checkTexts("source", source); err != nil {
+	if err := data.CheckTexts("source", source); err != nil {
 		return err
 	}
 	for i := range entries {
-		if err := checkEntry(i, source, &entries[i]); err != nil {
+		if err := data.CheckGazetteerEntry(i, source, &entries[i]); err != nil {
 			return err
 		}
 		if i%4096 == 0 {

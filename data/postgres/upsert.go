@@ -3,12 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
+	"gridplan/data"
 	"gridplan/funnel"
 	"gridplan/territory"
 )
@@ -48,8 +47,8 @@ func (s *Store) customersByExternal(ctx context.Context, ids []string, fn func(*
 func (s *Store) CustomersByExternalIDs(ctx context.Context, ids []string) (map[string]*territory.Customer, error) {
 	out := make(map[string]*territory.Customer, len(ids))
 	storable := make([]string, 0, len(ids))
-	for _, id := range distinct(ids) {
-		if checkTexts("external_id", id) == nil {
+	for _, id := range data.Distinct(ids) {
+		if data.CheckTexts("external_id", id) == nil {
 			storable = append(storable, id)
 		}
 	}
@@ -57,63 +56,6 @@ func (s *Store) CustomersByExternalIDs(ctx context.Context, ids []string) (map[s
 		return nil, err
 	}
 	return out, nil
-}
-
-// distinct returns xs without repeats, in first-seen order.
-func distinct[T comparable](xs []T) []T {
-	seen := make(map[T]struct{}, len(xs))
-	out := make([]T, 0, len(xs))
-	for _, x := range xs {
-		if _, ok := seen[x]; !ok {
-			seen[x] = struct{}{}
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// prepareUpsert normalizes and validates every row and refuses a repeated
-// external id, naming the rows; nothing is written when it fails.
-func prepareUpsert(ctx context.Context, cs []*territory.Customer) error {
-	first := make(map[string]int, len(cs))
-	for i, c := range cs {
-		if c == nil {
-			return fmt.Errorf("customer row %d: is nil", i)
-		}
-		c.Normalize()
-		if err := c.Validate(); err != nil {
-			return fmt.Errorf("customer row %d: %w", i, err)
-		}
-		if err := checkTexts("external_id", c.ExternalID, "name", c.Name, "address", c.Address, "industry", c.Industry); err != nil {
-			return fmt.Errorf("customer row %d: %w", i, err)
-		}
-		if j, ok := first[c.ExternalID]; ok {
-			return &territory.ConflictError{Reason: fmt.Sprintf("customer rows %d and %d have the same external id %q", j, i, c.ExternalID)}
-		}
-		first[c.ExternalID] = i
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// checkTexts returns a FieldError on the first of the (field, value) pairs
-// whose value is not valid UTF-8 or holds a NUL byte: PostgreSQL refuses
-// both in text, and both stores refuse the same input.
-func checkTexts(pairs ...string) error {
-	for k := 0; k+1 < len(pairs); k += 2 {
-		v := pairs[k+1]
-		if !utf8.ValidString(v) {
-			return territory.Invalid(pairs[k], "is not valid UTF-8")
-		}
-		if strings.IndexByte(v, 0) >= 0 {
-			return territory.Invalid(pairs[k], "contains a NUL byte")
-		}
-	}
-	return nil
 }
 
 // existingIDs returns which of ids are rows of table.
@@ -150,11 +92,11 @@ func (s *Store) checkUpsertRefs(ctx context.Context, cs []*territory.Customer) e
 			owners = append(owners, c.OwnerID)
 		}
 	}
-	okGrids, err := s.existingIDs(ctx, "grids", distinct(grids))
+	okGrids, err := s.existingIDs(ctx, "grids", data.Distinct(grids))
 	if err != nil {
 		return err
 	}
-	okOwners, err := s.existingIDs(ctx, "managers", distinct(owners))
+	okOwners, err := s.existingIDs(ctx, "managers", data.Distinct(owners))
 	if err != nil {
 		return err
 	}
@@ -167,15 +109,6 @@ func (s *Store) checkUpsertRefs(ctx context.Context, cs []*territory.Customer) e
 		}
 	}
 	return nil
-}
-
-// sameImport reports whether stored already holds c's imported fields: the
-// ones an import may change (name, address, location, cell, grid, industry,
-// size, carrier, special).
-func sameImport(stored, c *territory.Customer) bool {
-	return stored.Name == c.Name && stored.Address == c.Address && stored.Location == c.Location &&
-		stored.Cell == c.Cell && stored.GridID == c.GridID && stored.Industry == c.Industry &&
-		stored.Size == c.Size && stored.Carrier == c.Carrier && stored.Special == c.Special
 }
 
 // upserted is what the store holds of one upserted row beyond its imported
@@ -217,7 +150,7 @@ const updateImported = `UPDATE customers c SET name = u.name, address = u.addres
 // rows first, then inserted, then updated ones.
 func (s *Store) UpsertCustomers(ctx context.Context, cs []*territory.Customer, progress func(done int)) (territory.UpsertResult, error) {
 	var res territory.UpsertResult
-	if err := prepareUpsert(ctx, cs); err != nil {
+	if err := data.PrepareUpsert(ctx, cs); err != nil {
 		return res, err
 	}
 	if len(cs) == 0 {
@@ -252,7 +185,7 @@ func (s *Store) UpsertCustomers(ctx context.Context, cs []*territory.Customer, p
 				case old == nil:
 					fresh, freshRow = append(fresh, c), append(freshRow, i)
 					freshTimes = append(freshTimes, [2]time.Time{c.CreatedAt, c.UpdatedAt})
-				case sameImport(old, c):
+				case data.SameImport(old, c):
 					out[i] = upserted{id: old.ID, stage: old.Stage, owner: old.OwnerID, created: old.CreatedAt, updated: old.UpdatedAt}
 					res.Unchanged++
 				default:

@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 	h3 "github.com/uber/h3-go/v4"
 
+	"gridplan/data"
 	"gridplan/territory"
 )
 
@@ -49,29 +50,12 @@ func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func
 	return nil
 }
 
-// checkMoves refuses moves that cannot be right whatever the store holds: a
-// negative grid, or one customer moved twice (which of the two would win
-// is not obvious to the caller).
-func checkMoves(moves []territory.GridMove) error {
-	first := make(map[int64]int, len(moves))
-	for i, m := range moves {
-		if m.To < 0 {
-			return fmt.Errorf("move %d: %w", i, territory.Invalid("grid_id", "must not be negative, got %d", m.To))
-		}
-		if j, ok := first[m.CustomerID]; ok {
-			return fmt.Errorf("move %d: %w", i, territory.Invalid("customer_id", "customer %d is already moved by move %d", m.CustomerID, j))
-		}
-		first[m.CustomerID] = i
-	}
-	return nil
-}
-
 // MoveCustomers sets each customer's grid to its move's To (0: none) and
 // its UpdatedAt to now, in one transaction; From is not checked. An unknown
 // customer is a NotFoundError naming it, an unknown grid a FieldError on
 // grid_id, and either writes nothing.
 func (s *Store) MoveCustomers(ctx context.Context, moves []territory.GridMove) error {
-	if err := checkMoves(moves); err != nil {
+	if err := data.CheckMoves(moves); err != nil {
 		return err
 	}
 	if len(moves) == 0 {
@@ -85,7 +69,7 @@ func (s *Store) MoveCustomers(ctx context.Context, moves []territory.GridMove) e
 				grids = append(grids, m.To)
 			}
 		}
-		ok, err := existingIDs(ctx, q, "grids", distinct(grids))
+		ok, err := existingIDs(ctx, q, "grids", data.Distinct(grids))
 		if err != nil {
 			return err
 		}

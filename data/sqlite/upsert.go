@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"gridplan/data"
 	"gridplan/funnel"
 	"gridplan/territory"
 )
@@ -76,68 +76,11 @@ func customersByExternal(ctx context.Context, q querier, ids []string, fn func(*
 // external id; unknown ids are absent, repeated ones looked up once.
 func (s *Store) CustomersByExternalIDs(ctx context.Context, ids []string) (map[string]*territory.Customer, error) {
 	out := make(map[string]*territory.Customer, len(ids))
-	err := customersByExternal(ctx, s.read(), distinct(ids), func(c *territory.Customer) { out[c.ExternalID] = c })
+	err := customersByExternal(ctx, s.read(), data.Distinct(ids), func(c *territory.Customer) { out[c.ExternalID] = c })
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// distinct returns xs without repeats, in first-seen order.
-func distinct[T comparable](xs []T) []T {
-	seen := make(map[T]struct{}, len(xs))
-	out := make([]T, 0, len(xs))
-	for _, x := range xs {
-		if _, ok := seen[x]; !ok {
-			seen[x] = struct{}{}
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// prepareUpsert normalizes and validates every row and refuses a repeated
-// external id, naming the rows; nothing is written when it fails.
-func prepareUpsert(ctx context.Context, cs []*territory.Customer) error {
-	first := make(map[string]int, len(cs))
-	for i, c := range cs {
-		if c == nil {
-			return fmt.Errorf("customer row %d: is nil", i)
-		}
-		c.Normalize()
-		if err := c.Validate(); err != nil {
-			return fmt.Errorf("customer row %d: %w", i, err)
-		}
-		if err := checkTexts("external_id", c.ExternalID, "name", c.Name, "address", c.Address, "industry", c.Industry); err != nil {
-			return fmt.Errorf("customer row %d: %w", i, err)
-		}
-		if j, ok := first[c.ExternalID]; ok {
-			return conflict("customer rows %d and %d have the same external id %q", j, i, c.ExternalID)
-		}
-		first[c.ExternalID] = i
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// checkTexts returns a FieldError on the first of the (field, value) pairs
-// whose value is not valid UTF-8 or holds a NUL byte: PostgreSQL refuses
-// both in text, and both stores refuse the same input.
-func checkTexts(pairs ...string) error {
-	for k := 0; k+1 < len(pairs); k += 2 {
-		v := pairs[k+1]
-		if !utf8.ValidString(v) {
-			return territory.Invalid(pairs[k], "is not valid UTF-8")
-		}
-		if strings.IndexByte(v, 0) >= 0 {
-			return territory.Invalid(pairs[k], "contains a NUL byte")
-		}
-	}
-	return nil
 }
 
 // existingIDs returns which of ids are rows of table.
@@ -181,11 +124,11 @@ func checkUpsertRefs(ctx context.Context, q querier, cs []*territory.Customer) e
 			owners = append(owners, c.OwnerID)
 		}
 	}
-	okGrids, err := existingIDs(ctx, q, "grids", distinct(grids))
+	okGrids, err := existingIDs(ctx, q, "grids", data.Distinct(grids))
 	if err != nil {
 		return err
 	}
-	okOwners, err := existingIDs(ctx, q, "managers", distinct(owners))
+	okOwners, err := existingIDs(ctx, q, "managers", data.Distinct(owners))
 	if err != nil {
 		return err
 	}
@@ -198,15 +141,6 @@ func checkUpsertRefs(ctx context.Context, q querier, cs []*territory.Customer) e
 		}
 	}
 	return nil
-}
-
-// sameImport reports whether stored already holds c's imported fields: the
-// ones an import may change (name, address, location, cell, grid, industry,
-// size, carrier, special).
-func sameImport(stored, c *territory.Customer) bool {
-	return stored.Name == c.Name && stored.Address == c.Address && stored.Location == c.Location &&
-		stored.Cell == c.Cell && stored.GridID == c.GridID && stored.Industry == c.Industry &&
-		stored.Size == c.Size && stored.Carrier == c.Carrier && stored.Special == c.Special
 }
 
 // upserted is what the store holds of one upserted row beyond its imported
@@ -229,7 +163,7 @@ type upserted struct {
 // nothing is written. progress is told how many rows are done.
 func (s *Store) UpsertCustomers(ctx context.Context, cs []*territory.Customer, progress func(done int)) (territory.UpsertResult, error) {
 	var res territory.UpsertResult
-	if err := prepareUpsert(ctx, cs); err != nil {
+	if err := data.PrepareUpsert(ctx, cs); err != nil {
 		return res, err
 	}
 	if len(cs) == 0 {
@@ -286,7 +220,7 @@ func (s *Store) UpsertCustomers(ctx context.Context, cs []*territory.Customer, p
 						return err
 					}
 					res.Inserted++
-				case sameImport(old, c):
+				case data.SameImport(old, c):
 					*o = upserted{id: old.ID, stage: old.Stage, owner: old.OwnerID, created: old.CreatedAt, updated: old.UpdatedAt}
 					res.Unchanged++
 				default:
