@@ -15,12 +15,13 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/gridplan
 
-## test: vet and every test with the race detector (PostgreSQL tests need TEST_DATABASE_URL)
+## test: vet and every test with the race detector (PostgreSQL tests need TEST_DATABASE_URL);
+# -count=1 because cached results would hide a database or PostGIS gone missing.
 # The race detector slows SQLite's transpiled C about 30×, so under -race the
 # conformance suite's bulk case loads 20k rows; the second line runs that case
 # again without -race at its full 100k rows, on both stores.
 test: vet
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -run '^TestConformance$$/^bulk' ./data/sqlite ./data/postgres
 
 vet:
