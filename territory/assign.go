@@ -188,7 +188,9 @@ func newTally(grids []*Grid, districts []*District) *tally {
 		dc := &DistrictCount{DistrictID: d.ID, Code: d.Code, Name: d.Name}
 		t.districts[d.ID] = dc
 		t.order = append(t.order, dc)
-		t.areas.Add(d.ID, d.Boundary) // in id order: a shared edge goes to the lower id
+		for _, p := range d.Boundary { // in id order: a shared edge goes to the lower id
+			t.areas.Add(d.ID, p)
+		}
 	}
 	for _, g := range grids {
 		t.grids[g.ID] = &GridCount{GridID: g.ID, DistrictID: g.DistrictID}

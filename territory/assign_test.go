@@ -255,8 +255,8 @@ func TestAssignDryRun(t *testing.T) {
 func smallStore() *memStore {
 	m := newMemStore()
 	m.districts = []*territory.District{
-		{ID: 2, Code: "D2", Name: "二区", Boundary: square(120.1, 30, 0.1)},
-		{ID: 1, Code: "D1", Name: "一区", Boundary: square(120, 30, 0.1)},
+		{ID: 2, Code: "D2", Name: "二区", Boundary: orb.MultiPolygon{square(120.1, 30, 0.1)}},
+		{ID: 1, Code: "D1", Name: "一区", Boundary: orb.MultiPolygon{square(120, 30, 0.1)}},
 	}
 	m.grids = []*territory.Grid{
 		{ID: 11, DistrictID: 1, Boundary: square(120.05, 30, 0.05)},

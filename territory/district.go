@@ -2,6 +2,8 @@ package territory
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/paulmach/orb"
 )
@@ -14,7 +16,7 @@ type District struct {
 	Name     string      `json:"name"` // 西湖区
 	City     string      `json:"city"` // 杭州市
 	Province string      `json:"province"`
-	Boundary orb.Polygon `json:"-"`
+	Boundary orb.MultiPolygon `json:"-"` // one polygon usually; islands and exclaves make more
 }
 
 // Validate checks a district before it is stored.
@@ -29,7 +31,21 @@ func (d *District) Validate() error {
 	case blank(d.Province):
 		return Invalid("province", "is required")
 	}
-	return validPolygon("boundary", d.Boundary)
+	if len(d.Boundary) == 0 {
+		return Invalid("boundary", "has no polygons")
+	}
+	for i, p := range d.Boundary {
+		if err := validPolygon("boundary", p); err != nil {
+			if len(d.Boundary) > 1 {
+				var fe *FieldError
+				if errors.As(err, &fe) {
+					fe.Reason = fmt.Sprintf("polygon %d: %s", i, fe.Reason)
+				}
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // DistrictStore persists districts.

@@ -42,7 +42,7 @@ func wantField(t *testing.T, err error, field, want string) {
 }
 
 func TestDistrictValidate(t *testing.T) {
-	ok := District{Code: "330106", Name: "西湖区", City: "杭州市", Province: "浙江省", Boundary: square(120.1, 30.2, 0.1)}
+	ok := District{Code: "330106", Name: "西湖区", City: "杭州市", Province: "浙江省", Boundary: orb.MultiPolygon{square(120.1, 30.2, 0.1)}}
 	tests := []struct {
 		name, field, want string
 		edit              func(*District)
@@ -52,9 +52,13 @@ func TestDistrictValidate(t *testing.T) {
 		{"no name", "name", "", func(d *District) { d.Name = "" }},
 		{"no city", "city", "", func(d *District) { d.City = "" }},
 		{"no province", "province", "", func(d *District) { d.Province = "" }},
-		{"no boundary", "boundary", "no rings", func(d *District) { d.Boundary = nil }},
+		{"no boundary", "boundary", "no polygons", func(d *District) { d.Boundary = nil }},
+		{"island", "", "", func(d *District) { d.Boundary = append(d.Boundary, square(121, 30.9, 0.01)) }},
+		{"bad second part", "boundary", "polygon 1: ring 0", func(d *District) {
+			d.Boundary = append(d.Boundary, orb.Polygon{{{121, 30}, {121.1, 30}, {121, 30}}})
+		}},
 		{"unclosed", "boundary", "ring 0 point 3", func(d *District) {
-			d.Boundary = orb.Polygon{{{120, 30}, {121, 30}, {121, 31}, {120, 31}}}
+			d.Boundary = orb.MultiPolygon{{{{120, 30}, {121, 30}, {121, 31}, {120, 31}}}}
 		}},
 	}
 	for _, tt := range tests {

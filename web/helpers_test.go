@@ -118,8 +118,8 @@ func newWorldWith(tb testing.TB, deps Deps, wrap func(data.Store) data.Store) *w
 			tb.Fatalf("seed %s: %v", what, err)
 		}
 	}
-	w.d1 = &territory.District{Code: "330106", Name: "西湖区", City: "杭州市", Province: "浙江省", Boundary: square(orb.Point{120.15, 30.27}, 0.1)}
-	w.d2 = &territory.District{Code: "330105", Name: "拱墅区", City: "杭州市", Province: "浙江省", Boundary: square(orb.Point{120.15, 30.47}, 0.1)}
+	w.d1 = &territory.District{Code: "330106", Name: "西湖区", City: "杭州市", Province: "浙江省", Boundary: orb.MultiPolygon{square(orb.Point{120.15, 30.27}, 0.1)}}
+	w.d2 = &territory.District{Code: "330105", Name: "拱墅区", City: "杭州市", Province: "浙江省", Boundary: orb.MultiPolygon{square(orb.Point{120.15, 30.47}, 0.1)}}
 	for _, d := range []*territory.District{w.d1, w.d2} {
 		must(w.store.CreateDistrict(ctx, d), "district "+d.Code)
 	}

@@ -119,7 +119,7 @@ func TestClustering(t *testing.T) {
 	var cells []h3.Cell
 	for _, d := range c.Districts {
 		var loop h3.GeoLoop
-		for _, p := range d.Boundary[0] {
+		for _, p := range d.Boundary[0][0] {
 			loop = append(loop, geo.ToLatLng(p))
 		}
 	cell:
@@ -139,7 +139,7 @@ func TestClustering(t *testing.T) {
 	uniformPts := uniformInCity(t, c, len(pts))
 	areaM2 := 0.0
 	for _, d := range c.Districts {
-		areaM2 += planarAreaM2(d.Boundary[0])
+		areaM2 += planarAreaM2(d.Boundary[0][0])
 	}
 	tests := []struct {
 		name           string

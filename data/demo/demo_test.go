@@ -178,7 +178,7 @@ func checkTiling(t *testing.T, c *City, points int) {
 	}
 	var bound orb.Bound
 	for i, d := range c.Districts {
-		if err := geo.ValidatePolygon(d.Boundary); err != nil {
+		if err := geo.ValidatePolygon(d.Boundary[0]); err != nil {
 			t.Fatalf("district %s: %v", d.Name, err)
 		}
 		want := planar.Area(d.Boundary)

@@ -75,7 +75,7 @@ func districtIndex(tb testing.TB, c *City) *geo.Index[int] {
 	tb.Helper()
 	ix := geo.NewIndex[int]()
 	for i, d := range c.Districts {
-		ix.Add(i, d.Boundary)
+		ix.Add(i, d.Boundary[0])
 	}
 	return ix
 }

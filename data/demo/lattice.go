@@ -313,7 +313,7 @@ func (g *gen) buildDistricts() error {
 			Name:     names[i].name,
 			City:     "杭州市",
 			Province: "浙江省",
-			Boundary: orb.Polygon{ring},
+			Boundary: orb.MultiPolygon{{ring}},
 		})
 		g.distCX[i], g.distCY[i] = cx[old], cy[old]
 		g.distCells[i] = cellsOf[old]

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"gridplan/data"
 	"gridplan/territory"
 )
 
@@ -17,7 +18,7 @@ func scanDistrict(row pgx.Row) (*territory.District, error) {
 	if err := row.Scan(&d.ID, &d.Code, &d.Name, &d.City, &d.Province, &boundary); err != nil {
 		return nil, err
 	}
-	p, err := unmarshalPolygon("boundary", boundary)
+	p, err := data.DecodeMultiPolygon(boundary)
 	if err != nil {
 		return nil, fmt.Errorf("district %d: %w", d.ID, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"gridplan/data"
 	"gridplan/territory"
 )
 
@@ -17,7 +18,7 @@ func scanDistrict(row interface{ Scan(...any) error }) (*territory.District, err
 	if err := row.Scan(&d.ID, &d.Code, &d.Name, &d.City, &d.Province, &b); err != nil {
 		return nil, err
 	}
-	p, err := decodePolygon(b)
+	p, err := data.DecodeMultiPolygon(b)
 	if err != nil {
 		return nil, fmt.Errorf("district %d: %w", d.ID, err)
 	}

@@ -26,7 +26,7 @@ func ExampleOpen() {
 	xihu := func() *territory.District {
 		return &territory.District{
 			Code: "330106", Name: "西湖区", City: "杭州市", Province: "浙江省",
-			Boundary: orb.Polygon{{{120.0, 30.1}, {120.2, 30.1}, {120.2, 30.3}, {120.0, 30.3}, {120.0, 30.1}}},
+			Boundary: orb.MultiPolygon{{{{120.0, 30.1}, {120.2, 30.1}, {120.2, 30.3}, {120.0, 30.3}, {120.0, 30.1}}}},
 		}
 	}
 	d := xihu()

@@ -40,7 +40,7 @@ func testDistrictCRUD(t *testing.T, s data.Store) {
 	Must(t, err, "read district")
 	sameDistrict(t, got, d)
 
-	d.Name, d.City, d.Boundary = "上城区", "杭州", Square(orb.Point{120.17, 30.25}, 0.05)
+	d.Name, d.City, d.Boundary = "上城区", "杭州", orb.MultiPolygon{Square(orb.Point{120.17, 30.25}, 0.05)}
 	Must(t, s.UpdateDistrict(ctx, d), "update district")
 	got, err = s.District(ctx, d.ID)
 	Must(t, err, "read updated district")

@@ -43,7 +43,7 @@ func NewDistrict(code string) *territory.District {
 		Name:     "西湖区 " + code,
 		City:     "杭州市",
 		Province: "浙江省",
-		Boundary: Square(Hangzhou, 0.2),
+		Boundary: orb.MultiPolygon{Square(Hangzhou, 0.2)},
 	}
 }
 

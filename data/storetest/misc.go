@@ -84,11 +84,13 @@ func testGeometryRoundTrip(t *testing.T, s data.Store) {
 	holed := SquareWithHole(c, 0.1+0.2)
 	holed[0][1][0] = 120.45000000000002
 	d := NewDistrict("330106")
-	d.Boundary = holed
-	Must(t, s.CreateDistrict(ctx, d), "create district with a hole")
+	// Two parts, one of them holed: districts can have islands and exclaves.
+	island := Square(orb.Point{121.1, 30.9}, 0.01)
+	d.Boundary = orb.MultiPolygon{holed, island}
+	Must(t, s.CreateDistrict(ctx, d), "create district with a hole and an island")
 	got, err := s.District(ctx, d.ID)
 	Must(t, err, "read district")
-	sameValue(t, "district boundary", got.Boundary, holed)
+	sameValue(t, "district boundary", got.Boundary, orb.MultiPolygon{holed, island})
 
 	g := NewGrid(d.ID, "XH-01")
 	g.Boundary = SquareWithHole(orb.Point{120.1234567890123, 30.9876543210987}, 0.0123456789)
