@@ -21,6 +21,7 @@ type Store interface {
 	territory.CustomerImportStore
 	territory.CustomerGridStore
 	territory.JobStore
+	territory.PlanStore
 	geocode.GazetteerStore
 	funnel.ClaimStore
 	funnel.ActivityStore
