@@ -156,12 +156,16 @@ type CustomerImportStore interface {
 	UpsertCustomers(ctx context.Context, cs []*Customer, progress func(done int)) (UpsertResult, error)
 }
 
-// CustomerLocation is the part of a customer grid assignment reads.
+// CustomerLocation is the part of a customer that grid assignment and the
+// map's customer snapshot read: where it is, its grid, and (for the map's
+// colours and a manager's own view) its stage and owner.
 type CustomerLocation struct {
 	ID       int64
 	Location orb.Point
 	Cell     h3.Cell
 	GridID   int64
+	Stage    funnel.Stage
+	OwnerID  int64
 }
 
 // GridMove is one customer changing grid (0 = none).

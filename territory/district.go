@@ -11,11 +11,11 @@ import (
 // District is a district or county (区/县) of a city of a province; grids cut
 // it without gaps or overlaps.
 type District struct {
-	ID       int64       `json:"id"`
-	Code     string      `json:"code"` // e.g. the administrative division code 330106
-	Name     string      `json:"name"` // 西湖区
-	City     string      `json:"city"` // 杭州市
-	Province string      `json:"province"`
+	ID       int64            `json:"id"`
+	Code     string           `json:"code"` // e.g. the administrative division code 330106
+	Name     string           `json:"name"` // 西湖区
+	City     string           `json:"city"` // 杭州市
+	Province string           `json:"province"`
 	Boundary orb.MultiPolygon `json:"-"` // one polygon usually; islands and exclaves make more
 }
 

@@ -33,11 +33,14 @@ type Plan struct {
 	// BasePlanID is the plan this one was copied from (0 for the first).
 	BasePlanID int64 `json:"base_plan_id,omitempty"`
 	// Version locks plan-level changes (name, status) optimistically.
-	Version     int        `json:"version"`
-	Note        string     `json:"note,omitempty"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	Version   int       `json:"version"`
+	Note      string    `json:"note,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// UpdatedBy is who last changed the plan (name, note, status): what a
+	// planner whose save was refused as stale is told.
+	UpdatedBy   string     `json:"updated_by,omitempty"`
 	SubmittedBy string     `json:"submitted_by,omitempty"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 	ApprovedBy  string     `json:"approved_by,omitempty"`

@@ -1,6 +1,6 @@
 // Package web is gridplan's HTTP API: a gin router with session login, one
 // role policy table, one error shape, request logging, Prometheus metrics and
-// a small landing page. The map pages arrive later.
+// the web front end (web/ui, built by npm and embedded; see ui.go).
 //
 // NewRouter builds the whole thing from Deps; cmd/gridplan serves it and the
 // tests drive the very same router through httptest.

@@ -64,9 +64,14 @@ func (s *server) listGrids(c *gin.Context) {
 		fail(c, fmt.Errorf("list grids: %w", err))
 		return
 	}
+	counts, err := s.gridCounts(c.Request.Context(), 0)
+	if err != nil {
+		fail(c, fmt.Errorf("list grids: %w", err))
+		return
+	}
 	fc := geojson.NewFeatureCollection()
 	for _, g := range gs {
-		fc.Append(gridFeature(g))
+		fc.Append(counts.add(gridFeature(g), g.ID))
 	}
 	c.JSON(http.StatusOK, fc)
 }
@@ -82,7 +87,12 @@ func (s *server) getGrid(c *gin.Context) {
 		fail(c, lookupErr("grid", id, err))
 		return
 	}
-	c.JSON(http.StatusOK, gridFeature(g))
+	counts, err := s.gridCounts(c.Request.Context(), id)
+	if err != nil {
+		fail(c, fmt.Errorf("grid %d: %w", id, err))
+		return
+	}
+	c.JSON(http.StatusOK, counts.add(gridFeature(g), id))
 }
 
 // gridFeatureIn is the body of POST and PUT /api/grids: a GeoJSON Feature
@@ -195,12 +205,18 @@ func (s *server) createGrid(c *gin.Context) {
 	g.UpdatedBy = currentUser(c).Username
 	var moved int
 	err := s.editGrids(c, func(tx data.Store) error {
-		if err := tx.CreateGrid(c.Request.Context(), g); err != nil {
+		ctx := c.Request.Context()
+		rec, err := beginDirectEdit(ctx, tx, s.Now, g.UpdatedBy)
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateGrid(ctx, g); err != nil {
 			return fmt.Errorf("create grid %q: %w", g.Code, err)
 		}
-		var err error
-		moved, err = reassign(c, tx, territory.GridChange{GridID: g.ID, New: g.Boundary})
-		return err
+		if moved, err = reassign(c, tx, territory.GridChange{GridID: g.ID, New: g.Boundary}); err != nil {
+			return err
+		}
+		return rec.commit(ctx, s.Now, fmt.Sprintf("Grid %s created", g.Code))
 	})
 	if err != nil {
 		fail(c, err)
@@ -229,6 +245,7 @@ var gridEdits sync.Mutex
 func (s *server) editGrids(c *gin.Context, fn func(tx data.Store) error) error {
 	gridEdits.Lock()
 	defer gridEdits.Unlock()
+	defer s.dataChanged() // after the commit; after a rollback it costs a rebuild for nothing
 	return s.Store.InTx(c.Request.Context(), fn)
 }
 
@@ -278,16 +295,22 @@ func (s *server) updateGrid(c *gin.Context) {
 	g.UpdatedBy = currentUser(c).Username
 	var moved int
 	err = s.editGrids(c, func(tx data.Store) error {
-		if err := tx.UpdateGrid(c.Request.Context(), g); err != nil {
+		ctx := c.Request.Context()
+		rec, err := beginDirectEdit(ctx, tx, s.Now, g.UpdatedBy)
+		if err != nil {
 			return err
 		}
-		// The version check above pins cur as the geometry being replaced.
-		if orb.Equal(cur.Boundary, g.Boundary) {
-			return nil // a rename or a status change moves nobody
+		if err := tx.UpdateGrid(ctx, g); err != nil {
+			return err
 		}
-		var err error
-		moved, err = reassign(c, tx, territory.GridChange{GridID: id, Old: cur.Boundary, New: g.Boundary})
-		return err
+		// The version check above pins cur as the geometry being replaced;
+		// a rename or a status change moves nobody.
+		if !orb.Equal(cur.Boundary, g.Boundary) {
+			if moved, err = reassign(c, tx, territory.GridChange{GridID: id, Old: cur.Boundary, New: g.Boundary}); err != nil {
+				return err
+			}
+		}
+		return rec.commit(ctx, s.Now, fmt.Sprintf("Grid %s changed", g.Code))
 	})
 	if err != nil {
 		if errors.Is(err, territory.ErrConflict) {
@@ -341,13 +364,20 @@ func (s *server) deleteGrid(c *gin.Context) {
 	}
 	var moved int
 	err = s.editGrids(c, func(tx data.Store) error {
+		ctx := c.Request.Context()
+		rec, err := beginDirectEdit(ctx, tx, s.Now, currentUser(c).Username)
+		if err != nil {
+			return err
+		}
 		// Customers first, while the grid still exists, so that the moves
 		// say where they came from; a refused delete rolls them back.
-		var err error
 		if moved, err = reassign(c, tx, territory.GridChange{GridID: id, Old: cur.Boundary}); err != nil {
 			return err
 		}
-		return tx.DeleteGrid(c.Request.Context(), id, version)
+		if err := tx.DeleteGrid(ctx, id, version); err != nil {
+			return err
+		}
+		return rec.commit(ctx, s.Now, fmt.Sprintf("Grid %s deleted", cur.Code))
 	})
 	if err != nil {
 		if errors.Is(err, territory.ErrConflict) {

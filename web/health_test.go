@@ -80,18 +80,3 @@ func TestSharedRegistry(t *testing.T) {
 		t.Error("the default registry lacks the Go collector")
 	}
 }
-
-func TestLandingPage(t *testing.T) {
-	w := newWorld(t)
-	rec := w.get(t, "", "/")
-	wantStatus(t, rec, http.StatusOK)
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-		t.Errorf("Content-Type %q", ct)
-	}
-	body := rec.Body.String()
-	for _, want := range []string{"gridplan", "网格", "sales teams", `href="/healthz"`, "/api/customers", "/api/grids", "/api/login"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("landing page lacks %q", want)
-		}
-	}
-}

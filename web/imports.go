@@ -370,6 +370,7 @@ func (h *imports) run(job *territory.Job, f *os.File, name string, size int64, o
 	defer stop()
 
 	res, err := h.runImport(ctx, r, f, opts)
+	h.s.dataChanged() // before the job shows finished; batches may have landed even on error
 	var result json.RawMessage
 	if res != nil {
 		b, merr := json.Marshal(importJob{File: name, Bytes: size, ElapsedMS: time.Since(start).Milliseconds(), Result: res})

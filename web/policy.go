@@ -13,15 +13,23 @@ type Action string
 const (
 	ReadMap       Action = "read_map"       // districts, grids, resources
 	ReadManagers  Action = "read_managers"  // managers and their teams
-	ReadCustomers Action = "read_customers" // customers
+	ReadCustomers Action = "read_customers" // customers, and their map tiles
 	EditGrids     Action = "edit_grids"     // create, update, delete grids
 	ManageUsers   Action = "manage_users"   // list, create, delete logins
 	// ImportCustomers uploads customer files and follows their import jobs.
 	ImportCustomers Action = "import_customers"
+	// ReadPlans lists grid plans (drafts and history), their grids, diffs,
+	// validation reports and comparisons.
+	ReadPlans Action = "read_plans"
+	// EditPlans creates, edits, deletes, submits and publishes plans.
+	EditPlans Action = "edit_plans"
+	// ApprovePlans approves a submitted plan (when approval is required).
+	ApprovePlans Action = "approve_plans"
 )
 
 // Actions lists every action, for tables and tests.
-var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers, ImportCustomers}
+var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers, ImportCustomers,
+	ReadPlans, EditPlans, ApprovePlans}
 
 // Scope is how much of an action a role may do.
 type Scope int
@@ -51,13 +59,16 @@ var Policy = map[territory.Role]map[Action]Scope{
 	territory.RoleAdmin: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
+		ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll,
 	},
 	territory.RolePlanner: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		EditGrids: ScopeAll, ImportCustomers: ScopeAll,
+		ReadPlans: ScopeAll, EditPlans: ScopeAll,
 	},
 	territory.RoleLeader: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
+		ReadPlans: ScopeAll, ApprovePlans: ScopeAll,
 	},
 	territory.RoleManager: {
 		ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn,
@@ -90,6 +101,9 @@ var actionPhrase = map[Action]string{
 	EditGrids:       "edit grids",
 	ManageUsers:     "manage users",
 	ImportCustomers: "import customers",
+	ReadPlans:       "read grid plans",
+	EditPlans:       "edit grid plans",
+	ApprovePlans:    "approve grid plans",
 }
 
 func scopeOf(c *gin.Context) Scope {

@@ -37,7 +37,7 @@ type matrixRow struct {
 }
 
 // matrixContentType is the Content-Type of rows whose body is not JSON.
-var matrixContentType = map[string]string{"POST /api/imports (CSV body)": "text/csv"}
+var matrixContentType = map[string]string{"POST /api/imports (CSV body)": "text/csv", "POST /api/plans/:id/import (GeoJSON body)": "application/geo+json"}
 
 func fixed(p string) func(*world) string { return func(*world) string { return p } }
 
@@ -48,11 +48,14 @@ const (
 )
 
 var (
-	readAll    = [5]int{unauth, ok, ok, ok, ok}
-	ownOnly    = [5]int{unauth, forbid, ok, ok, ok}
-	editGrid   = func(s int) [5]int { return [5]int{unauth, forbid, forbid, s, s} }
-	adminOnly  = func(s int) [5]int { return [5]int{unauth, forbid, forbid, forbid, s} }
-	matrixRows = []matrixRow{
+	readAll     = [5]int{unauth, ok, ok, ok, ok}
+	ownOnly     = [5]int{unauth, forbid, ok, ok, ok}
+	editGrid    = func(s int) [5]int { return [5]int{unauth, forbid, forbid, s, s} }
+	adminOnly   = func(s int) [5]int { return [5]int{unauth, forbid, forbid, forbid, s} }
+	readPlans   = [5]int{unauth, forbid, ok, ok, ok}
+	editPlan    = func(s int) [5]int { return [5]int{unauth, forbid, forbid, s, s} }
+	approvePlan = func(s int) [5]int { return [5]int{unauth, forbid, s, forbid, s} }
+	matrixRows  = []matrixRow{
 		{"GET /api/me", "GET", fixed("/api/me"), nil, readAll},
 		{"GET /api/districts", "GET", fixed("/api/districts"), nil, readAll},
 		{"GET /api/districts/:id", "GET", func(w *world) string { return path("/api/districts/%d", w.d2.ID) }, nil, readAll},
@@ -88,6 +91,8 @@ var (
 		{"GET /api/customers/:id (other manager's)", "GET", func(w *world) string { return path("/api/customers/%d", w.own[w.m2.ID][0].ID) }, nil, ownOnly},
 		{"GET /api/customers/:id (grid pool)", "GET", func(w *world) string { return path("/api/customers/%d", w.pool[0].ID) }, nil, ownOnly},
 		{"GET /api/resources", "GET", fixed("/api/resources"), nil, readAll},
+		{"GET /tiles/customers/:z/:x/:y.mvt (hexagons; managers: own customers)", "GET", func(w *world) string { return customerTilePath(w, 10) }, nil, readAll},
+		{"GET /tiles/customers/:z/:x/:y.mvt (points; managers: own customers)", "GET", func(w *world) string { return customerTilePath(w, 15) }, nil, readAll},
 		{"GET /api/users", "GET", fixed("/api/users"), nil, adminOnly(ok)},
 		{"POST /api/users", "POST", fixed("/api/users"), func(_ *world, role string) any {
 			return map[string]any{"username": "new-" + role, "password": "long enough secret", "role": "leader"}
@@ -99,6 +104,67 @@ var (
 		{"GET /api/imports", "GET", fixed("/api/imports"), nil, editGrid(ok)},
 		{"GET /api/imports/:id", "GET", func(w *world) string { return path("/api/imports/%d", seedImportJob(w).ID) }, nil, editGrid(ok)},
 		{"GET /api/imports/:id/rejects.csv", "GET", func(w *world) string { return path("/api/imports/%d/rejects.csv", seedImportJob(w).ID) }, nil, editGrid(ok)},
+		{"GET /api/plans?status=", "GET", fixed("/api/plans?status=draft,published,archived"), nil, readPlans},
+		{"POST /api/plans", "POST", fixed("/api/plans"), func(_ *world, role string) any { return map[string]any{"name": "M-" + role} }, editPlan(created)},
+		{"GET /api/plans/:id", "GET", func(w *world) string { return path("/api/plans/%d", planSet(w).edit.ID) }, nil, readPlans},
+		{"PATCH /api/plans/:id", "PATCH", func(w *world) string { return path("/api/plans/%d", planSet(w).edit.ID) }, func(w *world, role string) any {
+			return map[string]any{"note": "matrix " + role, "version": currentPlan(w, planSet(w).edit.ID).Version}
+		}, editPlan(ok)},
+		{"DELETE /api/plans/:id", "DELETE", func(w *world) string { return path("/api/plans/%d", planSet(w).remove.ID) }, nil, editPlan(gone)},
+		{"GET /api/plans/:id/grids", "GET", func(w *world) string { return path("/api/plans/%d/grids", planSet(w).edit.ID) }, nil, readPlans},
+		{"POST /api/plans/:id/grids", "POST", func(w *world) string { return path("/api/plans/%d/grids", planSet(w).edit.ID) }, func(w *world, role string) any {
+			return planFeature("P-"+role, w.d1.ID, rect(120.20, 30.25, 120.22, 30.27), 0)
+		}, editPlan(created)},
+		{"PUT /api/plans/:id/grids/:gid", "PUT", func(w *world) string {
+			return path("/api/plans/%d/grids/%d", planSet(w).edit.ID, matrixPlanGrid(w, "XH-01").ID)
+		}, func(w *world, _ string) any {
+			g := matrixPlanGrid(w, "XH-01")
+			return planFeature("XH-01", w.d1.ID, rect(120.08, 30.25, 120.15, 30.28), g.Version)
+		}, editPlan(ok)},
+		{"POST /api/plans/:id/grids/:gid/split", "POST", func(w *world) string {
+			return path("/api/plans/%d/grids/%d/split", planSet(w).edit.ID, matrixPlanGrid(w, "GS-01").ID)
+		}, func(w *world, _ string) any {
+			return map[string]any{"line": map[string]any{"type": "LineString", "coordinates": [][]float64{{120.17, 30.44}, {120.17, 30.50}}},
+				"version": matrixPlanGrid(w, "GS-01").Version}
+		}, editPlan(ok)},
+		{"POST /api/plans/:id/merge", "POST", func(w *world) string { return path("/api/plans/%d/merge", planSet(w).edit.ID) }, func(w *world, _ string) any {
+			a := matrixPlanGrid(w, "GS-01")
+			b := a // where the split was refused (403), the merge is refused before it looks
+			for _, g := range must2(w.store.PlanGrids(context.Background(), a.PlanID)) {
+				if g.Code == "GS-01-2" {
+					b = g
+				}
+			}
+			return map[string]any{"grid_ids": []int64{a.ID, b.ID}, "versions": []int{a.Version, b.Version}}
+		}, editPlan(ok)},
+		{"DELETE /api/plans/:id/grids/:gid?version=N", "DELETE", func(w *world) string {
+			g := matrixPlanGrid(w, "XH-02")
+			return path("/api/plans/%d/grids/%d?version=%d", planSet(w).edit.ID, g.ID, g.Version)
+		}, nil, editPlan(ok)},
+		{"POST /api/plans/:id/preview", "POST", func(w *world) string { return path("/api/plans/%d/preview", planSet(w).edit.ID) }, func(w *world, _ string) any {
+			return map[string]any{"grid": planFeature("NEW", w.d2.ID, rect(120.19, 30.45, 120.22, 30.47), 0)}
+		}, readPlans},
+		{"GET /api/plans/:id/validation", "GET", func(w *world) string { return path("/api/plans/%d/validation", planSet(w).edit.ID) }, nil, readPlans},
+		{"GET /api/plans/:id/compare/:other", "GET", func(w *world) string {
+			return path("/api/plans/%d/compare/%d", planSet(w).edit.ID, planSet(w).publish.ID)
+		}, nil, readPlans},
+		{"POST /api/plans/:id/submit", "POST", func(w *world) string { return path("/api/plans/%d/submit", planSet(w).submit.ID) }, func(w *world, _ string) any {
+			return map[string]any{"version": currentPlan(w, planSet(w).submit.ID).Version}
+		}, editPlan(ok)},
+		{"POST /api/plans/:id/approve", "POST", func(w *world) string { return path("/api/plans/%d/approve", planSet(w).approve.ID) }, func(w *world, _ string) any {
+			return map[string]any{"version": currentPlan(w, planSet(w).approve.ID).Version}
+		}, approvePlan(ok)},
+		{"POST /api/plans/:id/publish", "POST", func(w *world) string { return path("/api/plans/%d/publish", planSet(w).publish.ID) }, func(w *world, _ string) any {
+			return map[string]any{"version": currentPlan(w, planSet(w).publish.ID).Version}
+		}, editPlan(ok)},
+		{"GET /api/grids/export?format=kml", "GET", fixed("/api/grids/export?format=kml"), nil, readAll},
+		{"GET /api/plans/:id/export", "GET", func(w *world) string { return path("/api/plans/%d/export", planSet(w).edit.ID) }, nil, readPlans},
+		{"POST /api/plans/:id/import (GeoJSON body)", "POST", func(w *world) string { return path("/api/plans/%d/import", planSet(w).edit.ID) }, func(w *world, role string) any {
+			return `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"I-` + role + `","district_code":"330106"},` +
+				`"geometry":{"type":"Polygon","coordinates":[[[120.08,30.28],[120.09,30.28],[120.09,30.29],[120.08,30.29],[120.08,30.28]]]}}]}`
+		}, editPlan(ok)},
+		{"GET /api/search?q=", "GET", fixed("/api/search?q=XH"), nil, readAll},
+		{"GET /api/openapi.json", "GET", fixed("/api/openapi.json"), nil, [5]int{ok, ok, ok, ok, ok}},
 		{"POST /api/logout", "POST", fixed("/api/logout"), nil, [5]int{unauth, gone, gone, gone, gone}},
 	}
 )
@@ -190,9 +256,12 @@ func TestPolicyTable(t *testing.T) {
 		role  string
 		scope map[Action]Scope
 	}{
-		{"admin", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll}},
-		{"planner", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeNone, ImportCustomers: ScopeAll}},
-		{"leader", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
+		{"admin", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
+			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll}},
+		{"planner", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeNone, ImportCustomers: ScopeAll,
+			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeNone}},
+		{"leader", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeNone, ManageUsers: ScopeNone,
+			ReadPlans: ScopeAll, EditPlans: ScopeNone, ApprovePlans: ScopeAll}},
 		{"manager", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
 		{"unknown", map[Action]Scope{ReadMap: ScopeNone, ReadManagers: ScopeNone, ReadCustomers: ScopeNone, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"gridplan/data"
+	"gridplan/territory/snapshot"
 )
 
 // Defaults used when the corresponding Deps field is zero.
@@ -36,6 +37,13 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Imports configures customer file uploads (POST /api/imports).
 	Imports ImportConfig
+	// RequireApproval makes publishing a grid plan a two-person step: a
+	// planner submits the draft and a leader (or an admin) approves it
+	// before it can be published.
+	RequireApproval bool
+	// Basemap is the map pages' raster tile layer (GET /api/config); the
+	// zero value is OpenStreetMap's, BasemapNone none.
+	Basemap Basemap
 }
 
 func (d Deps) withDefaults() Deps {
@@ -66,11 +74,12 @@ func (d Deps) withDefaults() Deps {
 // that -race finds at once).
 type server struct {
 	Deps
-	metrics *httpMetrics
+	metrics   *httpMetrics
+	customers *snapshot.Cache // the customers behind tiles and grid counts (tiles.go)
 }
 
 // NewRouter returns the gin engine serving gridplan's API, health checks,
-// metrics and landing page. It panics when deps.Store is nil (a wiring
+// metrics and the front end. It panics when deps.Store is nil (a wiring
 // mistake, not a runtime condition).
 func NewRouter(deps Deps) *gin.Engine {
 	if deps.Store == nil {
@@ -91,7 +100,7 @@ func NewRouter(deps Deps) *gin.Engine {
 	r.NoMethod(func(c *gin.Context) { c.Error(errNoMethod) })
 
 	s.registerHealth(r.Group(""))
-	s.registerLanding(r.Group(""))
+	s.registerUI(r.Group("")) // the front end: /, /assets/*
 
 	api := r.Group("/api", s.limitBody)
 	s.registerLogin(api)
@@ -99,13 +108,17 @@ func NewRouter(deps Deps) *gin.Engine {
 	// 401; then the content-type check that keeps cross-site forms out.
 	authed := api.Group("", s.requireSession, requireJSON)
 	s.registerSession(authed)
+	s.registerConfig(authed.Group("/config"))
 	s.registerDistricts(authed.Group("/districts"))
 	s.registerGrids(authed.Group("/grids"))
 	s.registerManagers(authed.Group("/managers"))
 	s.registerCustomers(authed.Group("/customers"))
 	s.registerResources(authed.Group("/resources"))
 	s.registerUsers(authed.Group("/users"))
+	s.registerPlans(authed.Group("/plans"))
 	s.registerImports(r.Group("/api/imports")) // uploads: own body limit, not JSON
+	s.registerTiles(r.Group("/tiles", s.requireSession))
+	s.registerIO(r) // grid files, search, /api/openapi.json (planio.go, search.go, openapi.go)
 	return r
 }
 

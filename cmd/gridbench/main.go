@@ -2,6 +2,7 @@
 // benchmark: whole workloads beside the system they compete with.
 //
 //	gridbench assign [--customers 1000000] [--grids 5000] [--runs 3] [--db postgres://…]
+//	gridbench tiles [--customers 1000000] [--db sqlite:PATH|postgres://…] [--rate 300] [--duration 30s]
 //
 // assign generates a demo city, assigns every business to its grid with
 // gridplan's index (R-tree + exact point-in-polygon + H3 cell cache) and with
@@ -9,6 +10,13 @@
 // grid, and prints both throughputs, ending with one line
 //
 //	assign customers=N grids=M ours_per_s=… postgis_per_s=… ratio=… mismatches=…
+//
+// tiles loads the demo city into a store, serves it with "gridplan serve",
+// requests customer map tiles as map users would (open-loop at a fixed
+// rate, then closed-loop with wrk when installed) and prints the latency
+// percentiles and the server's resident memory, ending with one line
+//
+//	tiles customers=N requests=… rate=… p50_ms=… p99_ms=… errors=… rss_mb=… hwm_mb=…
 package main
 
 import (
@@ -29,6 +37,7 @@ Usage:
 
 Benchmarks:
   assign    assign demo businesses to grids: gridplan's index against PostGIS
+  tiles     customer map tiles under load: latency percentiles and server memory
 
 Run "gridbench <benchmark> --help" for its flags.
 Environment: DATABASE_URL (the PostgreSQL with PostGIS; default ` + defaultDB + `).
@@ -70,6 +79,8 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) er
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "assign":
 		return assignCmd(ctx, rest, e, stdout, stderr)
+	case "tiles":
+		return tilesCmd(ctx, rest, e, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

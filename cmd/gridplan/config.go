@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gridplan/data/demo"
+	"gridplan/web"
 )
 
 // DefaultDB is the embedded store used when neither --db nor DATABASE_URL is set.
@@ -26,10 +27,16 @@ type Config struct {
 	Seed          uint64
 	Reset         bool
 	SecureCookies bool
-	SessionTTL    time.Duration
-	MaxUploadMB   int64
-	LogLevel      string
-	LogFormat     string
+	// RequireApproval makes publishing a grid plan need a leader's approval.
+	RequireApproval bool
+	SessionTTL      time.Duration
+	MaxUploadMB     int64
+	// BasemapURL is the map pages' tile URL template ("none": no basemap);
+	// BasemapAttribution its credit line (HTML).
+	BasemapURL         string
+	BasemapAttribution string
+	LogLevel           string
+	LogFormat          string
 }
 
 // env is the environment as a lookup function, so tests can supply their own.
@@ -110,5 +117,25 @@ func (c *Config) validateDemo() error {
 	if c.DemoCustomers < 1 || c.DemoCustomers > demo.MaxCustomers {
 		return fmt.Errorf("--customers %d: want 1 to %d", c.DemoCustomers, demo.MaxCustomers)
 	}
+	return nil
+}
+
+// validateBasemap checks --basemap-url: "none", or an http(s) URL template
+// holding {z}, {x} and {y}.
+func (c *Config) validateBasemap() error {
+	u := strings.TrimSpace(c.BasemapURL)
+	if u == "" || u == web.BasemapNone {
+		c.BasemapURL = web.BasemapNone
+		return nil
+	}
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return fmt.Errorf("--basemap-url %q: want an http(s) URL template or \"none\"", c.BasemapURL)
+	}
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(u, p) {
+			return fmt.Errorf("--basemap-url %q: lacks %s (want a tile template like %s)", c.BasemapURL, p, web.DefaultBasemapURL)
+		}
+	}
+	c.BasemapURL = u
 	return nil
 }

@@ -6,6 +6,7 @@
 //	gridplan demo [--customers 20000] [--seed 1] [--reset] [--db …]
 //	gridplan users add --username NAME --role planner [--manager m001] [--db …]
 //	gridplan import customers FILE [--crs wgs84|gcj02|bd09] [--map …] [--db …]
+//	gridplan import districts FILE --crs wgs84|gcj02|bd09 [--city 杭州市 --province 浙江省] [--db …]
 //	gridplan geocode [--gazetteer FILE] < addresses.txt > results.csv
 //	gridplan assign [--db …]
 //
@@ -33,7 +34,8 @@ Commands:
   migrate   apply database migrations
   demo      load the demo city (Hangzhou-like) into the store
   users     manage logins (users add)
-  import    import customers from CSV/XLSX (import customers FILE)
+  import    import customers from CSV/XLSX (import customers FILE) or
+            districts from GeoJSON/KML boundaries (import districts FILE --crs …)
   geocode   geocode addresses read from stdin, CSV on stdout
   assign    reassign every customer to its grid
 
@@ -77,7 +79,7 @@ func runEnv(ctx context.Context, args []string, env env, stdin io.Reader, stdout
 	case "users":
 		return usersCmd(ctx, rest, env, stdin, stdout, stderr)
 	case "import":
-		return importCmd(ctx, rest, env, stdin, stdout, stderr)
+		return importKindCmd(ctx, rest, env, stdin, stdout, stderr)
 	case "geocode":
 		return geocodeCmd(ctx, rest, env, stdin, stdout, stderr)
 	case "assign":

@@ -25,14 +25,20 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.BoolVar(&c.Demo, "demo", e.boolean("GRIDPLAN_DEMO", false), "load the demo city when the store is empty (env GRIDPLAN_DEMO)")
 	c.demoFlags(fs, "demo-customers")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", e.boolean("GRIDPLAN_SECURE_COOKIES", false), "mark session cookies Secure (behind HTTPS) (env GRIDPLAN_SECURE_COOKIES)")
+	fs.BoolVar(&c.RequireApproval, "require-approval", e.boolean("GRIDPLAN_REQUIRE_APPROVAL", false), "publishing a grid plan needs a leader's approval first (env GRIDPLAN_REQUIRE_APPROVAL)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", e.int64("GRIDPLAN_MAX_UPLOAD_MB", web.DefaultMaxUploadBytes>>20), "largest import file accepted by POST /api/imports, in MiB (env GRIDPLAN_MAX_UPLOAD_MB)")
+	fs.StringVar(&c.BasemapURL, "basemap-url", e.str("GRIDPLAN_BASEMAP_URL", web.DefaultBasemapURL), `map pages' basemap tile URL template with {z}/{x}/{y}; "none" for a blank background (env GRIDPLAN_BASEMAP_URL)`)
+	fs.StringVar(&c.BasemapAttribution, "basemap-attribution", e.str("GRIDPLAN_BASEMAP_ATTRIBUTION", ""), "basemap credit line, HTML (default: OpenStreetMap's for the default URL) (env GRIDPLAN_BASEMAP_ATTRIBUTION)")
 	c.logFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	if err := c.validateBasemap(); err != nil {
+		return err
 	}
 	if err := c.validateDemo(); err != nil {
 		return err
@@ -70,12 +76,14 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := &http.Server{
 		Handler: web.NewRouter(web.Deps{
-			Store:         s,
-			Logger:        log,
-			SecureCookies: c.SecureCookies,
-			SessionTTL:    c.SessionTTL,
-			Registry:      reg,
-			Imports:       web.ImportConfig{MaxUploadBytes: c.MaxUploadMB << 20},
+			Store:           s,
+			Logger:          log,
+			SecureCookies:   c.SecureCookies,
+			RequireApproval: c.RequireApproval,
+			SessionTTL:      c.SessionTTL,
+			Registry:        reg,
+			Imports:         web.ImportConfig{MaxUploadBytes: c.MaxUploadMB << 20},
+			Basemap:         web.Basemap{URL: c.BasemapURL, Attribution: c.BasemapAttribution},
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

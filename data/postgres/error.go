@@ -55,6 +55,14 @@ var constraints = map[string]constraint{
 	"gazetteer_pkey":       {field: "id", what: "gazetteer entry id"},
 	"jobs_created_by_fkey": {field: "created_by", what: "user", referrer: "jobs"},
 
+	"plans_pkey":                   {field: "id", what: "plan id"},
+	"plan_grids_pkey":              {field: "id", what: "plan grid id"},
+	"plans_base_plan_id_fkey":      {field: "base_plan_id", what: "plan", referrer: "plans based on it"},
+	"plan_grids_plan_id_fkey":      {field: "plan_id", what: "plan", referrer: "grids"},
+	"plan_grids_district_id_fkey":  {field: "district_id", what: "district", referrer: "grids in grid plans (drafts or history)"},
+	"plan_grids_successor_id_fkey": {field: "successor_id", what: "plan grid", referrer: "removed grids naming it as successor"},
+	"plans_status_check":           {field: "status"},
+
 	"grids_status_check":        {field: "status"},
 	"jobs_status_check":         {field: "status"},
 	"resources_status_check":    {field: "status"},

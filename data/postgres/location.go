@@ -3,19 +3,21 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	h3 "github.com/uber/h3-go/v4"
 
 	"gridplan/data"
+	"gridplan/funnel"
 	"gridplan/territory"
 )
 
 // CustomerLocations calls fn for every customer, by id, or for those whose
 // location lies in bound (edges included) when bound is not nil, stopping
-// at fn's first error, which it returns. It reads only the five columns
-// assignment needs. Outside a transaction the rows stream from a pooled
+// at fn's first error, which it returns. It reads only the seven columns
+// assignment and the map need. Outside a transaction the rows stream from a pooled
 // connection while fn runs, so fn may use the store. A transaction's one
 // connection cannot run a statement while rows stream, so there the rows
 // are read first (about 40 bytes each) and fn called after, which lets fn
@@ -28,7 +30,7 @@ func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func
 		q.add("lat >= ?", b.Min[1])
 		q.add("lat <= ?", b.Max[1])
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, lon, lat, cell, coalesce(grid_id, 0) FROM customers`+q.page(0, 0), q.args...)
+	rows, err := s.db.Query(ctx, `SELECT id, lon, lat, cell, coalesce(grid_id, 0), stage, coalesce(owner_id, 0) FROM customers`+q.page(0, 0), q.args...)
 	if err != nil {
 		return fmt.Errorf("customer locations: %w", translate(err))
 	}
@@ -36,16 +38,18 @@ func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func
 	var buf []territory.CustomerLocation
 	var l territory.CustomerLocation
 	var cell int64
+	var stage string
 	for n := 0; rows.Next(); n++ {
 		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if err := rows.Scan(&l.ID, &l.Location[0], &l.Location[1], &cell, &l.GridID); err != nil {
+		if err := rows.Scan(&l.ID, &l.Location[0], &l.Location[1], &cell, &l.GridID, &stage, &l.OwnerID); err != nil {
 			return fmt.Errorf("customer locations: %w", translate(err))
 		}
 		l.Cell = h3.Cell(cell)
+		l.Stage = funnel.Stage(stage)
 		if s.inTx {
 			buf = append(buf, l)
 			continue
@@ -131,4 +135,42 @@ func (s *Store) MoveCustomers(ctx context.Context, moves []territory.GridMove) e
 		}
 		return nil
 	})
+}
+
+// DataStamp returns a short token that changes whenever what the map's
+// customer snapshot shows changes: a customer added or deleted, or its
+// location, grid, stage or owner changed; a grid added, edited or deleted.
+// Equal tokens mean nothing of that changed (barring a checksum collision).
+// It costs one scan of the customers table, so a server can poll it every
+// few seconds to see other replicas' writes.
+func (s *Store) DataStamp(ctx context.Context) (string, error) {
+	var n, maxID int64
+	var maxUpd, sum string
+	err := s.db.QueryRow(ctx, `SELECT count(*), coalesce(max(id), 0),
+		coalesce((extract(epoch FROM max(updated_at)) * 1000000)::bigint, 0)::text,
+		coalesce(sum((id % 65521 + 1) * (coalesce(grid_id, 0) % 1000003 * 7 + coalesce(owner_id, 0) % 1000033 * 13 +
+			strpos($1, '|' || stage || '|') * 17 + (lon * 1e6)::bigint % 1000037 + (lat * 1e6)::bigint % 1000039 * 3)), 0)::text
+		FROM customers`, stageList()).Scan(&n, &maxID, &maxUpd, &sum)
+	if err != nil {
+		return "", fmt.Errorf("data stamp: customers: %w", translate(err))
+	}
+	var gn, gMaxID, gVersions int64
+	var gMaxUpd string
+	err = s.db.QueryRow(ctx, `SELECT count(*), coalesce(max(id), 0), coalesce(sum(version), 0)::bigint,
+		coalesce((extract(epoch FROM max(updated_at)) * 1000000)::bigint, 0)::text FROM grids`).Scan(&gn, &gMaxID, &gVersions, &gMaxUpd)
+	if err != nil {
+		return "", fmt.Errorf("data stamp: grids: %w", translate(err))
+	}
+	return fmt.Sprintf("c%d.%d.%s.%s g%d.%d.%d.%s", n, maxID, maxUpd, sum, gn, gMaxID, gVersions, gMaxUpd), nil
+}
+
+// stageList is "|target|list|…|": a stage's position in it numbers the
+// stage in DataStamp's checksum.
+func stageList() string {
+	var b strings.Builder
+	b.WriteByte('|')
+	for _, st := range funnel.Stages {
+		b.WriteString(string(st) + "|")
+	}
+	return b.String()
 }

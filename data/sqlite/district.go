@@ -107,6 +107,13 @@ func (s *Store) DeleteDistrict(ctx context.Context, id int64) error {
 		if grids > 0 {
 			return conflict("district %s still has %d grids: delete or move them first", code, grids)
 		}
+		var planned int
+		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM plan_grids WHERE district_id = ?", id).Scan(&planned); err != nil {
+			return fmt.Errorf("sqlite: plan grids of district %d: %w", id, err)
+		}
+		if planned > 0 {
+			return conflict("district %s still has %d grids in grid plans (drafts or history)", code, planned)
+		}
 		_, err = q.ExecContext(ctx, "DELETE FROM districts WHERE id = ?", id)
 		if err != nil {
 			return fmt.Errorf("sqlite: delete district %d: %w", id, err)

@@ -199,7 +199,11 @@ func testInvalidRefused(t *testing.T, s data.Store) {
 		funnel bool
 	}{
 		{"district without code", func() error { d := NewDistrict(" "); return s.CreateDistrict(ctx, d) }, "code", false},
-		{"district self-crossing", func() error { d := NewDistrict("1"); d.Boundary = orb.MultiPolygon{bowtie}; return s.CreateDistrict(ctx, d) }, "boundary", false},
+		{"district self-crossing", func() error {
+			d := NewDistrict("1")
+			d.Boundary = orb.MultiPolygon{bowtie}
+			return s.CreateDistrict(ctx, d)
+		}, "boundary", false},
 		{"grid bad status", func() error { g := NewGrid(f.District.ID, "G"); g.Status = "live"; return s.CreateGrid(ctx, g) }, "status", false},
 		{"grid open ring", func() error {
 			g := NewGrid(f.District.ID, "G")

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,12 +11,14 @@ import (
 	"github.com/paulmach/orb"
 
 	"gridplan/data"
+	"gridplan/funnel"
 	"gridplan/territory"
 )
 
 var locationCases = []testCase{
 	{"locations/all-and-bbox-in-id-order", testCustomerLocations},
 	{"locations/in-transaction-and-stop", testCustomerLocationsTx},
+	{"locations/data-stamp", testDataStamp},
 	{"move/customers", testMoveCustomers},
 	{"move/refused-writes-nothing", testMoveRefused},
 }
@@ -33,7 +36,7 @@ func locations(tb testing.TB, s data.Store, bound *orb.Bound) []territory.Custom
 
 // locationOf is what CustomerLocations should say of c.
 func locationOf(c *territory.Customer) territory.CustomerLocation {
-	return territory.CustomerLocation{ID: c.ID, Location: c.Location, Cell: c.Cell, GridID: c.GridID}
+	return territory.CustomerLocation{ID: c.ID, Location: c.Location, Cell: c.Cell, GridID: c.GridID, Stage: c.Stage, OwnerID: c.OwnerID}
 }
 
 func testCustomerLocations(t *testing.T, s data.Store) {
@@ -60,6 +63,8 @@ func testCustomerLocations(t *testing.T, s data.Store) {
 	// Customers exactly on the bound's edges are inside.
 	cs[7].Location = bound.Min
 	cs[8].Location = orb.Point{bound.Max[0], 30.25}
+	// … with a stage and an owner that the locations carry too.
+	cs[7].Stage, cs[8].Stage, cs[8].OwnerID = funnel.Intent, funnel.List, f1.Manager.ID
 	for _, c := range cs[7:9] {
 		c.Cell = 0
 		c.Normalize()
@@ -267,5 +272,96 @@ func testMoveRefused(t *testing.T, s data.Store) {
 			tt.check(t, s.MoveCustomers(ctx, tt.moves))
 			unchangedSince(t, s, before)
 		})
+	}
+}
+
+// dataStamper is the optional store method behind the map's customer
+// snapshot (both stores have it; data.Store does not require it).
+type dataStamper interface {
+	DataStamp(ctx context.Context) (string, error)
+}
+
+// testDataStamp checks that DataStamp changes with every write the map's
+// customer snapshot shows, and only with those.
+func testDataStamp(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	ds, ok := s.(dataStamper)
+	if !ok {
+		t.Fatalf("%T has no DataStamp method", s)
+	}
+	stamp := func() string {
+		t.Helper()
+		st, err := ds.DataStamp(ctx)
+		Must(t, err, "data stamp")
+		return st
+	}
+	seen := map[string]string{stamp(): "empty store"}
+	f1, f2 := Seed(t, s, "01"), Seed(t, s, "02")
+	cs := MustCustomers(t, s, "s", f1.Grid.ID, 4)
+	if now := stamp(); seen[now] != "" {
+		t.Errorf("seeding left the stamp %q as it was", now)
+	} else {
+		seen[now] = "seeding"
+	}
+	// Rows loaded back from the store keep their UpdatedAt on update, so
+	// the stamp cannot rely on updated_at alone.
+	reload := func(c *territory.Customer) *territory.Customer {
+		t.Helper()
+		got, err := s.Customer(ctx, c.ID)
+		Must(t, err, "read customer")
+		return got
+	}
+	update := func(c *territory.Customer) error { return s.UpdateCustomer(ctx, c) }
+	steps := []struct {
+		name  string
+		write func() error
+	}{
+		{"customer stage (UpdatedAt kept)", func() error { c := reload(cs[0]); c.Stage = funnel.Potential; return update(c) }},
+		{"customer stage back and another's", func() error {
+			a, b := reload(cs[0]), reload(cs[1])
+			a.Stage, b.Stage = funnel.Target, funnel.Potential
+			if err := update(a); err != nil {
+				return err
+			}
+			return update(b)
+		}},
+		{"customer owner (UpdatedAt kept)", func() error { c := reload(cs[2]); c.OwnerID = f1.Manager.ID; return update(c) }},
+		{"customer owner moved to a teammate", func() error { c := reload(cs[2]); c.OwnerID = f2.Manager.ID; return update(c) }},
+		{"customer location (UpdatedAt kept)", func() error {
+			c := reload(cs[3])
+			c.Location[0] += 0.0001
+			c.Cell = 0
+			c.Normalize()
+			return update(c)
+		}},
+		{"customers moved to another grid", func() error {
+			return s.MoveCustomers(ctx, []territory.GridMove{{CustomerID: cs[0].ID, To: f2.Grid.ID}, {CustomerID: cs[1].ID, To: 0}})
+		}},
+		{"customer created", func() error { return s.CreateCustomer(ctx, NewCustomer("s-new", f1.Grid.ID, Hangzhou)) }},
+		{"customer deleted", func() error { return s.DeleteCustomer(ctx, cs[3].ID) }},
+		{"grid created", func() error { return s.CreateGrid(ctx, NewGrid(f1.District.ID, "XH-99")) }},
+		{"grid renamed", func() error {
+			g, err := s.Grid(ctx, f2.Grid.ID)
+			if err != nil {
+				return err
+			}
+			g.Name = "renamed"
+			return s.UpdateGrid(ctx, g)
+		}},
+	}
+	for _, st := range steps {
+		Must(t, st.write(), st.name)
+		now := stamp()
+		if prev, dup := seen[now]; dup {
+			t.Errorf("after %s the stamp %q equals the one after %s", st.name, now, prev)
+		}
+		seen[now] = st.name
+	}
+	// Writes the map does not show leave it alone.
+	before := stamp()
+	Must(t, s.CreateResource(ctx, &territory.Resource{Name: "光交箱", Kind: "fibre_cabinet", Status: territory.ResourceExisting, Geometry: Hangzhou, RadiusM: 100}), "create resource")
+	Must(t, s.CreateUser(ctx, &territory.User{Username: "stamp", PasswordHash: "x", Role: territory.RoleLeader}), "create user")
+	if after := stamp(); after != before {
+		t.Errorf("a resource and a user changed the stamp: %q → %q", before, after)
 	}
 }

@@ -76,5 +76,5 @@ type testCase struct {
 
 func cases() []testCase {
 	return slices.Concat(crudCases, filterCases, errorCases, txCases, bulkCases, miscCases,
-		upsertCases, locationCases, jobCases, gazetteerCases)
+		upsertCases, locationCases, jobCases, gazetteerCases, planCases)
 }
