@@ -24,7 +24,8 @@ func (s *server) registerIO(r *gin.Engine) {
 	api := r.Group("/api", s.limitBody, s.requireSession, requireJSON)
 	api.GET("/grids/export", allow(ReadMap), s.exportGrids)
 	api.GET("/plans/:id/export", allow(ReadPlans), s.exportPlan)
-	api.GET("/search", allow(ReadMap), newSearch(s).handle)
+	s.search = newSearch(s)
+	api.GET("/search", allow(ReadMap), s.search.handle)
 
 	maxUpload := s.Imports.withDefaults().MaxUploadBytes
 	up := r.Group("/api/plans", limitBytes(maxUpload), s.requireSession)

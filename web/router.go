@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -33,6 +34,10 @@ type Deps struct {
 	SessionTTL    time.Duration
 	// MaxBodyBytes bounds every request body; larger ones get 413.
 	MaxBodyBytes int64
+	// WarmUp builds the customer snapshot and the search index right away
+	// instead of at the first request that needs them (serve sets it; tests,
+	// which make many routers, do not).
+	WarmUp bool
 	// Registry receives the HTTP metrics and is what /metrics serves.
 	Registry *prometheus.Registry
 	// Imports configures customer file uploads (POST /api/imports).
@@ -76,6 +81,7 @@ type server struct {
 	Deps
 	metrics   *httpMetrics
 	customers *snapshot.Cache // the customers behind tiles and grid counts (tiles.go)
+	search    *search         // the name index behind /api/search (search.go)
 }
 
 // NewRouter returns the gin engine serving gridplan's API, health checks,
@@ -119,7 +125,28 @@ func NewRouter(deps Deps) *gin.Engine {
 	s.registerImports(r.Group("/api/imports")) // uploads: own body limit, not JSON
 	s.registerTiles(r.Group("/tiles", s.requireSession))
 	s.registerIO(r) // grid files, search, /api/openapi.json (planio.go, search.go, openapi.go)
+	if s.WarmUp {
+		go s.warmUp()
+	}
 	return r
+}
+
+// warmUp builds the customer snapshot and the search index in the
+// background, so that the first map view and the first search after a start
+// do not wait for them (seconds at a million customers).
+func (s *server) warmUp() {
+	ctx := context.Background()
+	t0 := time.Now()
+	if _, err := s.customers.Get(ctx); err != nil {
+		s.Logger.Warn("warm up customer snapshot", "err", err)
+		return
+	}
+	t1 := time.Now()
+	if _, err := s.search.index(ctx); err != nil {
+		s.Logger.Warn("warm up search index", "err", err)
+		return
+	}
+	s.Logger.Info("warmed up", "snapshot", t1.Sub(t0).Round(time.Millisecond), "search_index", time.Since(t1).Round(time.Millisecond))
 }
 
 // noContent answers 204 with no body.

@@ -84,6 +84,7 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 			Registry:        reg,
 			Imports:         web.ImportConfig{MaxUploadBytes: c.MaxUploadMB << 20},
 			Basemap:         web.Basemap{URL: c.BasemapURL, Attribution: c.BasemapAttribution},
+			WarmUp:          true,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
