@@ -60,6 +60,9 @@ func (b Basemap) resolved() (urlTemplate, attribution string) {
 // uiConfig is GET /api/config: the server settings the pages need.
 type uiConfig struct {
 	Basemap basemapJSON `json:"basemap"`
+	// RequireApproval says whether publishing a plan needs a leader's
+	// approval first, so the pages offer Submit rather than Publish.
+	RequireApproval bool `json:"require_approval"`
 }
 
 type basemapJSON struct {
@@ -164,7 +167,7 @@ func (s *server) registerUI(g *gin.RouterGroup) {
 // registerConfig serves GET /api/config to any logged-in user.
 func (s *server) registerConfig(g *gin.RouterGroup) {
 	urlTmpl, attribution := s.Basemap.resolved()
-	cfg := uiConfig{Basemap: basemapJSON{URL: urlTmpl, Attribution: attribution}}
+	cfg := uiConfig{Basemap: basemapJSON{URL: urlTmpl, Attribution: attribution}, RequireApproval: s.RequireApproval}
 	g.GET("", func(c *gin.Context) { c.JSON(http.StatusOK, cfg) })
 }
 

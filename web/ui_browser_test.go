@@ -3,9 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"gridplan/data/demo"
 	"gridplan/territory"
@@ -78,6 +81,17 @@ func TestBrowserPlannerMap(t *testing.T) {
 	if strings.Contains(switcher, "Basemap") {
 		t.Errorf("layer switcher offers a basemap although the site's basemap is none")
 	}
+	// A click inside a grid opens its popup, even where the resources'
+	// canvas lies above the grid polygons (it takes every click in its pane).
+	evalJS[any](p, `(() => { const v = window.gridplan.view; v.map.closePopup();
+		v.map.setView(L.geoJSON(v.grids.data.features[0]).getBounds().getCenter(), 12, {animate: false}); })()`)
+	at := evalJS[[]float64](p, `(() => { const v = window.gridplan.view; const f = v.grids.data.features[0];
+		const c = L.geoJSON(f).getBounds().getCenter(); return [c.lat, c.lng]; })()`)
+	x, y := p.mapPoint(at[0], at[1])
+	p.do(chromedp.MouseClickXY(x, y))
+	p.waitFor("the grid's popup", fmt.Sprintf(`(document.querySelector(".leaflet-popup-content")?.textContent ?? "").includes(%s)`, jsString(firstCode)))
+	p.shot("grid-popup")
+
 	// The planner module builds on Geoman: it must be loaded on the map.
 	if !evalJS[bool](p, `!!(window.L && L.PM && window.gridplan.view.map.pm)`) {
 		t.Error("Leaflet-Geoman is not loaded on the map")

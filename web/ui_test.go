@@ -200,6 +200,14 @@ func TestConfigEndpoint(t *testing.T) {
 			}
 		})
 	}
+	for _, approval := range []bool{false, true} {
+		w := newWorldDeps(t, Deps{RequireApproval: approval})
+		var cfg uiConfig
+		decode(t, w.get(t, "planner", "/api/config"), &cfg)
+		if cfg.RequireApproval != approval {
+			t.Errorf("RequireApproval %v: /api/config says %v", approval, cfg.RequireApproval)
+		}
+	}
 }
 
 func TestCSPSource(t *testing.T) {

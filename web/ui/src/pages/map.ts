@@ -10,6 +10,7 @@ import { clear, h } from "../dom";
 import { fmtNumber, t } from "../i18n";
 import { toast } from "../toast";
 import { CustomerTiles, POINTS_MIN_ZOOM, type TilePoint } from "../map/customers";
+import { pointInPolygon } from "../map/geom";
 import { GridsLayer, propTable } from "../map/grids";
 import { DistrictsLayer } from "../map/districts";
 import { Legend } from "../map/legend";
@@ -185,9 +186,26 @@ function renderMap(ctx: PageContext): Cleanup {
     grids.select(gf.properties.id);
     L.popup().setLatLng(e.latlng).setContent(GridsLayer.popup(gf, view.districtName(gf.properties.district_id))).openOn(map);
   });
+  // A click the grid polygons did not get (the resources' canvas lies above
+  // them and takes every click in its pane, hit or not) still opens the
+  // popup of the grid under it.
+  function pickGrid(e: L.LeafletMouseEvent): boolean {
+    if (!map.hasLayer(grids.layer)) return false;
+    const p = [e.latlng.lng, e.latlng.lat];
+    const f = grids.data.features.find((g) => {
+      const geom = g.geometry;
+      if (geom.type === "Polygon") return pointInPolygon(p, geom.coordinates);
+      if (geom.type === "MultiPolygon") return geom.coordinates.some((rings) => pointInPolygon(p, rings));
+      return false;
+    });
+    if (!f) return false;
+    grids.select(f.properties.id);
+    L.popup().setLatLng(e.latlng).setContent(GridsLayer.popup(f, view.districtName(f.properties.district_id))).openOn(map);
+    return true;
+  }
   map.on("click", (e: L.LeafletMouseEvent) => {
     if (!view.infoPopups) return;
-    if (!pickCustomer(e)) pickHex(e);
+    if (!pickCustomer(e) && !pickGrid(e)) pickHex(e);
   });
   map.on("popupclose", () => grids.select(null));
 

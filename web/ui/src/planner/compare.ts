@@ -73,7 +73,7 @@ export function renderCompare(ctx: PageContext, a: number, b: number): () => voi
           "thead",
           null,
           h("tr", null, h("th", { rowspan: 2 }, t("grid.code")), h("th", { colspan: 5, class: "side-a" }, planLabel(c.a)), h("th", { colspan: 5, class: "side-b" }, planLabel(c.b)), h("th", { rowspan: 2, class: "num" }, t("compare.delta"))),
-          h("tr", null, [...sub, ...sub].map((s) => h("th", { class: "num" }, s))),
+          h("tr", null, [...sub, ...sub].map((s) => h("th", { class: "num", title: s === t("compare.coverage") ? t("compare.coverageTitle") : undefined }, s))),
         ),
         h(
           "tbody",

@@ -16,6 +16,7 @@ import { GridsLayer, propTable } from "../map/grids";
 import type { MapView } from "../pages/map";
 import { plansApi, isConflict, type EditOptions, type GridFeatureIn, type Plan, type PlanGridFeature, type PlanGridProps, type ValidationReport } from "./api";
 import { showConflict, showPreview, type PendingEdit } from "./preview";
+import { bbox } from "../map/geom";
 import { containsPoint, insidePoint, joinParts, splitShape } from "./shapes";
 import { ValidationPanel } from "./validation";
 import { testHooks } from "./hooks";
@@ -79,7 +80,9 @@ export class PlanEditor {
     document.getElementById("map-overview")?.classList.add("hidden");
     map.pm?.setLang(lang() === "zh-CN" ? "zh" : "en");
 
-    this.layer.layer.on("click", (e: L.LeafletMouseEvent) => this.onGridClick(e));
+    const onClick = (e: L.LeafletMouseEvent) => this.onMapClick(e);
+    map.on("click", onClick);
+    this.offs.push(() => map.off("click", onClick));
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape" && this.mode !== "idle" && this.mode !== "busy" && !document.querySelector(".dialog-overlay")) this.cancelTool();
     };
@@ -119,18 +122,20 @@ export class PlanEditor {
     const signal = this.abort.signal;
     try {
       const [plan, fc] = await Promise.all([plansApi.get(this.planID, { signal }), plansApi.grids(this.planID, { signal })]);
+      if (signal.aborted) return; // the page was left meanwhile
       this.plan = plan;
       this.features = fc.features;
       this.selected = this.selected.filter((id) => this.grid(id) && !this.grid(id)!.properties.removed);
       this.layer.setData({ type: "FeatureCollection", features: this.active() } as unknown as GridCollection);
       if (fit) {
         const b = this.layer.layer.getBounds();
-        if (b.isValid()) this.view.map.fitBounds(b, { padding: [16, 16] });
+        if (b.isValid()) this.view.map.fitBounds(b, { padding: [16, 16], animate: false });
       }
       this.renderHead();
       this.renderTools();
       if (plan.status === "draft" || plan.status === "pending_approval") {
         this.report = await plansApi.validation(this.planID, { signal });
+        if (signal.aborted) return;
       } else {
         this.report = null;
       }
@@ -161,38 +166,57 @@ export class PlanEditor {
     this.renderTools();
   }
 
-  private onGridClick(e: L.LeafletMouseEvent): void {
+  /**
+   * onMapClick selects the grid under the click (Shift, Ctrl or Cmd: adds
+   * it, for a merge). It works on the map's click rather than the grid
+   * paths' own: from zoom 12 the resources' canvas lies above the grids and
+   * takes their clicks. The map page's own popups (customers, hexagons)
+   * open as usual; the selection shows in the panel.
+   */
+  private onMapClick(e: L.LeafletMouseEvent): void {
     if (this.mode !== "idle") return; // drawing or editing: Geoman has the clicks
-    L.DomEvent.stopPropagation(e);
-    const f = (e.propagatedFrom as L.Layer & { feature?: PlanGridFeature }).feature;
-    if (!f) return;
-    const id = f.properties.id;
+    const f = this.gridAt(e.latlng);
     const multi = e.originalEvent.shiftKey || e.originalEvent.ctrlKey || e.originalEvent.metaKey;
+    if (!f) {
+      if (!multi) this.select([]);
+      return;
+    }
+    const id = f.properties.id;
     if (multi && this.canEdit) {
       const next = this.selected.includes(id) ? this.selected.filter((x) => x !== id) : [...this.selected, id].slice(-2);
       this.select(next);
       return;
     }
     this.select([id]);
-    L.popup()
-      .setLatLng(e.latlng)
-      .setContent(this.gridPopup(f))
-      .openOn(this.view.map);
   }
 
-  private gridPopup(f: PlanGridFeature): HTMLElement {
+  /** gridAt is the active grid holding the point (the lowest id where grids meet). */
+  gridAt(at: L.LatLng): PlanGridFeature | undefined {
+    const p = [at.lng, at.lat];
+    return this.active().find((f) => {
+      const [w, s, e, n] = bbox(f.geometry);
+      return p[0] >= w && p[0] <= e && p[1] >= s && p[1] <= n && containsPoint(f.geometry, p);
+    });
+  }
+
+  /** interiorPoint is a point inside grid id, [lat, lng] (tests click there). */
+  interiorPoint(id: number): [number, number] | null {
+    const f = this.grid(id);
+    const p = f ? insidePoint(f.geometry) : null;
+    return p ? [p[1], p[0]] : null;
+  }
+
+  /** gridFacts describes a selected grid in the panel. */
+  private gridFacts(f: PlanGridFeature): HTMLElement {
     const p = f.properties;
-    const rows: [string, string][] = [
-      [t("grid.code"), p.code],
-      [t("grid.name"), p.name],
-    ];
+    const rows: [string, string][] = [[t("grid.name"), p.name]];
     const d = this.view.districtName(p.district_id);
     if (d) rows.push([t("grid.district"), d]);
     rows.push([t("grid.customers"), fmtNumber(p.customer_count ?? 0)], [t("grid.managers"), fmtNumber(p.manager_count ?? 0)]);
     rows.push([t("plan.grid.live"), p.grid_id ? `#${p.grid_id}` : t("plan.grid.new")]);
     rows.push([t("grid.version"), String(p.version)]);
     if (p.updated_by) rows.push([t("grid.updated"), `${p.updated_by} · ${fmtDate(p.updated_at)}`]);
-    return h("div", { class: "plan-grid-popup" }, propTable(rows));
+    return h("div", { class: "grid-facts" }, h("b", null, p.code), propTable(rows));
   }
 
   /** focusGrid selects a grid of the plan and zooms to it (search, validation). */
@@ -240,7 +264,7 @@ export class PlanEditor {
         const same = p.submitted_by === this.ctx.me.user.username;
         add(t("plan.approve"), () => void this.step("approve"), { id: "plan-approve", kind: "primary", disabled: same, title: same ? t("plan.approveSelf") : undefined });
       }
-      if (editor && (p.approved_by || approval === false)) {
+      if (editor && (p.approved_by || approval !== true)) {
         add(t("plan.publish"), () => void this.step("publish"), { id: "plan-publish", kind: "primary", disabled: validating || errors > 0, title: blocked });
       }
     }
@@ -323,14 +347,7 @@ export class PlanEditor {
         h(
           "ul",
           { class: "selection", "data-testid": "selection" },
-          sel.map((f) =>
-            h(
-              "li",
-              { "data-grid": f.properties.id },
-              h("b", null, f.properties.code),
-              ` ${f.properties.name} · ${t("tools.counts", { customers: f.properties.customer_count ?? 0, managers: f.properties.manager_count ?? 0 })}`,
-            ),
-          ),
+          sel.map((f) => h("li", { "data-grid": f.properties.id }, this.gridFacts(f))),
         ),
       );
     } else {
@@ -350,15 +367,32 @@ export class PlanEditor {
     return { snappable: true, snapDistance: SNAP_PX, allowSelfIntersection: false };
   }
 
+  /** onCreate takes the next shape Geoman finishes drawing (once). */
+  private onCreate(fn: (layer: L.Layer) => void): void {
+    const map = this.view.map;
+    this.offCreate();
+    const handler = (e: { layer: L.Layer }) => {
+      this.offCreate();
+      this.temp = e.layer;
+      this.setMode("busy");
+      fn(e.layer);
+    };
+    map.on("pm:create", handler);
+    this.offCreate = () => {
+      map.off("pm:create", handler);
+      this.offCreate = () => undefined;
+    };
+  }
+
+  private offCreate: () => void = () => undefined;
+
   startDraw(): void {
     const map = this.view.map;
     this.view.map.closePopup();
     this.setMode("draw");
-    map.once("pm:create", (e: { layer: L.Layer }) => {
-      this.temp = e.layer;
-      (e.layer as L.Path).setStyle?.(DRAW_STYLE);
-      const geom = (e.layer as L.Polygon).toGeoJSON().geometry as Polygon | MultiPolygon;
-      this.setMode("busy");
+    this.onCreate((layer) => {
+      (layer as L.Path).setStyle?.(DRAW_STYLE);
+      const geom = (layer as L.Polygon).toGeoJSON().geometry as Polygon | MultiPolygon;
       void this.newGrid(geom).finally(() => this.endTool());
     });
     map.pm.enableDraw("Polygon", { ...this.pmOptions(), templineStyle: DRAW_STYLE, hintlineStyle: { ...DRAW_STYLE, dashArray: "5 5" }, pathOptions: DRAW_STYLE, continueDrawing: false });
@@ -370,10 +404,8 @@ export class PlanEditor {
     const map = this.view.map;
     map.closePopup();
     this.setMode("split");
-    map.once("pm:create", (e: { layer: L.Layer }) => {
-      this.temp = e.layer;
-      const line = (e.layer as L.Polyline).toGeoJSON().geometry as LineString;
-      this.setMode("busy");
+    this.onCreate((layer) => {
+      const line = (layer as L.Polyline).toGeoJSON().geometry as LineString;
       void this.split(f, line).finally(() => this.endTool());
     });
     map.pm.enableDraw("Line", { ...this.pmOptions(), templineStyle: DRAW_STYLE, hintlineStyle: { ...DRAW_STYLE, dashArray: "5 5" }, pathOptions: DRAW_STYLE, finishOn: "dblclick", continueDrawing: false });
@@ -413,7 +445,7 @@ export class PlanEditor {
   cancelTool(): void {
     const map = this.view.map;
     if (!map.pm) return;
-    map.off("pm:create");
+    this.offCreate();
     if (map.pm.globalDrawModeEnabled?.()) map.pm.disableDraw();
     if (this.editing) {
       this.editing.pm.disable();
@@ -444,13 +476,22 @@ export class PlanEditor {
     await this.reload();
   }
 
-  /** run shows the preview of an edit and saves it on confirmation; a conflict offers a reload. */
-  private async run(edit: PendingEdit): Promise<void> {
+  /**
+   * run shows the preview of an edit and saves it on confirmation; a
+   * conflict offers a reload. It tells whether the plan was saved or
+   * reloaded (the map shows the stored shapes then).
+   */
+  private async run(edit: PendingEdit): Promise<boolean> {
     const out = await showPreview(this, edit);
-    if (out.status === "saved") await this.after(t("edit.saved", { what: edit.title }), out.result?.diff?.moved);
-    else if (out.status === "conflict") {
-      if (await showConflict(out.message)) await this.reload();
+    if (out.status === "saved") {
+      await this.after(t("edit.saved", { what: edit.title }), out.result?.diff?.moved);
+      return true;
     }
+    if (out.status === "conflict" && (await showConflict(out.message))) {
+      await this.reload();
+      return true;
+    }
+    return false;
   }
 
   private async newGrid(geom: Polygon | MultiPolygon): Promise<void> {
@@ -470,7 +511,7 @@ export class PlanEditor {
   private async editGrid(f: PlanGridFeature, geom: Polygon | MultiPolygon): Promise<void> {
     const p = f.properties;
     const feature: GridFeatureIn = { type: "Feature", geometry: geom, properties: { id: p.id, version: p.version } };
-    await this.run({
+    const done = await this.run({
       title: t("edit.editGrid", { code: p.code }),
       kind: "edit",
       touched: [p.id],
@@ -478,9 +519,8 @@ export class PlanEditor {
       save: () => plansApi.updateGrid(this.planID, p.id, feature, this.opts()),
       feature,
     });
-    if (this.mode !== "idle") return;
-    // A cancelled edit leaves the shape as stored.
-    this.layer.setData({ type: "FeatureCollection", features: this.active() } as unknown as GridCollection);
+    // A cancelled edit puts the stored shape back on the map.
+    if (!done) this.layer.setData({ type: "FeatureCollection", features: this.active() } as unknown as GridCollection);
   }
 
   private freeCode(code: string): string {

@@ -9,6 +9,8 @@ export interface PlannerHooks {
   lastEdit?: unknown;
   /** The PlanDiff that preview showed. */
   lastPreview?: unknown;
+  /** The cuts the split preview relies on (shapes.ts), for table tests. */
+  shapes?: unknown;
 }
 
 /** testHooks returns window.gridplan, creating it when needed. */

@@ -162,11 +162,11 @@ function renderPlans(ctx: PageContext): (() => void) | void {
       "tr",
       { "data-plan": p.id, "data-status": p.status },
       h("td", null, pick(p)),
-      h("td", null, h("b", null, p.name), p.note ? h("div", { class: "muted small" }, p.note) : null),
+      h("td", { class: "plan-name" }, h("b", null, p.name), p.note ? h("div", { class: "muted small" }, p.note) : null),
       h("td", null, planStatusBadge(p)),
       h("td", null, p.base_plan_id ? `#${p.base_plan_id}` : "—"),
-      h("td", null, p.created_by, h("div", { class: "muted small" }, fmtDate(p.created_at))),
-      h("td", null, p.updated_by ?? "", h("div", { class: "muted small" }, fmtDate(p.updated_at))),
+      h("td", { class: "when" }, p.created_by, h("div", { class: "muted small" }, fmtDate(p.created_at))),
+      h("td", { class: "when" }, p.updated_by ?? "", h("div", { class: "muted small" }, fmtDate(p.updated_at))),
       actions,
     );
   }
@@ -190,10 +190,10 @@ function renderPlans(ctx: PageContext): (() => void) | void {
       { "data-plan": p.id, "data-status": p.status, "data-number": p.number ?? 0 },
       h("td", null, pick(p)),
       h("td", { class: "num" }, h("b", null, t("plan.versionShort", { n: p.number ?? 0 }))),
-      h("td", null, p.name, p.note ? h("div", { class: "muted small" }, p.note) : null),
+      h("td", { class: "plan-name" }, p.name, p.note ? h("div", { class: "muted small" }, p.note) : null),
       h("td", null, planStatusBadge(p)),
       h("td", { "data-testid": "published-by" }, p.published_by ?? "—"),
-      h("td", null, p.published_at ? fmtDate(p.published_at) : "—"),
+      h("td", { class: "when" }, p.published_at ? fmtDate(p.published_at) : "—"),
       h("td", null, p.approved_by ? `${p.approved_by}` : "—"),
       actions,
     );
