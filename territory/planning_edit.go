@@ -177,6 +177,20 @@ func planEdit(ctx context.Context, s DistrictStore, planID int64, grids []*PlanG
 	if err := validMulti("geometry", g.Boundary); err != nil {
 		return nil, fmt.Errorf("the edited shape came out invalid, redraw it: %w", err)
 	}
+	// A neighbour the carve reshaped must be storable too, or the preview
+	// would promise an edit the save then refuses: a corner placed exactly
+	// on the neighbour's outer edge leaves it a hole touching that edge.
+	for _, c := range e.changed {
+		if c.Removed {
+			continue
+		}
+		if err := validMulti("geometry", c.Boundary); err != nil {
+			var fe *FieldError
+			errors.As(err, &fe)
+			return nil, Invalid("geometry", "carving it out of grid %s would leave %s invalid (%s): move the corners that touch %s's outer edge a little off it, or draw in fit mode",
+				c.Code, c.Code, fe.Reason, c.Code)
+		}
+	}
 	return e, nil
 }
 

@@ -1082,3 +1082,42 @@ func TestValidateQuotas(t *testing.T) {
 		t.Errorf("%d customers for %d minimum places: quota_min %d, want 1", lo-1, lo, mn)
 	}
 }
+
+// TestCarveLeavingNeighbourInvalid: a grid drawn with a corner exactly on
+// its neighbour's outer edge would leave the neighbour a hole touching that
+// edge. Preview and save must refuse it alike, naming the neighbour, and
+// nothing is written (a preview that promised what the save then refused
+// was a real bug).
+func TestCarveLeavingNeighbourInvalid(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newPlanFake()
+	sq := orb.Polygon{{{120, 30}, {120.01, 30}, {120.01, 30.01}, {120, 30.01}, {120, 30}}}
+	f.st.districts[1] = &territory.District{ID: 1, Code: "330106", Name: "西湖区", City: "杭州市", Province: "浙江省", Boundary: orb.MultiPolygon{sq}}
+	f.st.grids[10] = &territory.Grid{ID: 10, Code: "BIG", Name: "大网格", DistrictID: 1, Boundary: sq, Version: 1, Status: territory.GridPublished}
+	p := f.planner()
+	d, err := p.NewDraft(ctx, "", 0, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A diamond whose west corner lies on BIG's west edge.
+	diamond := orb.MultiPolygon{{{{120.0, 30.005}, {120.002, 30.003}, {120.004, 30.005}, {120.002, 30.007}, {120.0, 30.005}}}}
+	g := &territory.PlanGrid{PlanID: d.ID, Code: "NEW", Name: "新网格", DistrictID: 1, Boundary: diamond}
+	opt := territory.EditOptions{SnapM: -1} // exactly as drawn
+	_, perr := p.Preview(ctx, d.ID, g, opt)
+	_, serr := p.SaveGrid(ctx, d.ID, g, opt, "alice")
+	for name, err := range map[string]error{"preview": perr, "save": serr} {
+		var fe *territory.FieldError
+		if !errors.As(err, &fe) || fe.Field != "geometry" || !strings.Contains(fe.Reason, "BIG") {
+			t.Errorf("%s: %v, want a geometry error naming grid BIG", name, err)
+		}
+	}
+	if gs := mustGrids(t, p, d.ID); len(gs) != 1 || !orb.Equal(gs[0].Boundary, orb.MultiPolygon{sq}) {
+		t.Errorf("the refused edit wrote something: %d grids", len(gs))
+	}
+	// Off the edge by a few metres, the same diamond carves cleanly.
+	g.Boundary = orb.MultiPolygon{{{{120.0001, 30.005}, {120.002, 30.003}, {120.004, 30.005}, {120.002, 30.007}, {120.0001, 30.005}}}}
+	if _, err := p.SaveGrid(ctx, d.ID, g, opt, "alice"); err != nil {
+		t.Fatalf("a diamond inside BIG: %v", err)
+	}
+}
