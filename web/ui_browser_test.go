@@ -48,7 +48,12 @@ func TestBrowserPlannerMap(t *testing.T) {
 	label := evalJS[string](p, fmt.Sprintf(`[...document.querySelectorAll(".grid-label")].find(e => e.textContent.startsWith(%s)).textContent`, jsString(firstCode)))
 	if evalJS[bool](p, `"customer_count" in window.gridplan.view.grids.data.features[0].properties`) {
 		want := evalJS[string](p, `window.gridplan.view.grids.data.features[0].properties.customer_count.toLocaleString("en-US") + " customers"`)
-		if !strings.Contains(label, want) || !strings.Contains(label, "managers") {
+		managers := evalJS[int](p, `window.gridplan.view.grids.data.features[0].properties.manager_count`)
+		wantManagers := fmt.Sprintf("%d managers", managers)
+		if managers == 1 {
+			wantManagers = "1 manager ·" // singular, then the customers
+		}
+		if !strings.Contains(label, want) || !strings.Contains(label, wantManagers) {
 			t.Errorf("label %q lacks %q and the manager count that /api/grids sends", label, want)
 		}
 	}

@@ -74,7 +74,9 @@ const en: Messages = {
   "resource.planned": "Planned",
 
   "grid.managers": "managers",
+  "grid.manager": "manager",
   "grid.customers": "customers",
+  "grid.customer": "customer",
   "grid.code": "Code",
   "grid.name": "Name",
   "grid.district": "District",
@@ -179,7 +181,9 @@ const zh: Messages = {
   "resource.planned": "规划",
 
   "grid.managers": "经理",
+  "grid.manager": "经理",
   "grid.customers": "客户",
+  "grid.customer": "客户",
   "grid.code": "编号",
   "grid.name": "名称",
   "grid.district": "行政区",

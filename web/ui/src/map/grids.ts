@@ -118,8 +118,8 @@ export class GridsLayer {
   /** labelText is the label's two lines: the code, then managers · customers when known. */
   static labelLines(p: GridProps): [string, string] {
     const parts: string[] = [];
-    if (typeof p.manager_count === "number") parts.push(`${fmtNumber(p.manager_count)} ${t("grid.managers")}`);
-    if (typeof p.customer_count === "number") parts.push(`${fmtNumber(p.customer_count)} ${t("grid.customers")}`);
+    if (typeof p.manager_count === "number") parts.push(`${fmtNumber(p.manager_count)} ${t(p.manager_count === 1 ? "grid.manager" : "grid.managers")}`);
+    if (typeof p.customer_count === "number") parts.push(`${fmtNumber(p.customer_count)} ${t(p.customer_count === 1 ? "grid.customer" : "grid.customers")}`);
     return [p.code, parts.join(" · ")];
   }
 
