@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	h3 "github.com/uber/h3-go/v4"
 
 	"gridplan/geo"
 )
@@ -25,14 +26,18 @@ var ResourceStatuses = []ResourceStatus{ResourceExisting, ResourceUnderConstruct
 
 // Resource is a network resource that can serve customers: a fibre cabinet,
 // an OLT, a building access, a 5G site … Kind is data, not an enum. It covers
-// either a serving-area polygon or a point with a radius.
+// one of: a point with a radius (geodesic metres), a serving-area polygon, or
+// a set of H3 cells (Cells, with Geometry nil).
 type Resource struct {
 	ID       int64          `json:"id"`
 	Name     string         `json:"name"`
 	Kind     string         `json:"kind"`
 	Status   ResourceStatus `json:"status"`
-	Geometry orb.Geometry   `json:"-"` // orb.Point (with RadiusM) or orb.Polygon
+	Geometry orb.Geometry   `json:"-"` // orb.Point (with RadiusM) or orb.Polygon; nil with Cells
 	RadiusM  float64        `json:"radius_m,omitempty"`
+	// Cells is a coverage given as H3 cells (any resolution from 5 to 12, mixed
+	// allowed): a customer is covered when a cell holds it.
+	Cells []h3.Cell `json:"-"`
 	Capacity int            `json:"capacity,omitempty"` // ports or lines; 0 when unknown
 	// ExpectedDate is when a resource under construction or planned should
 	// be in service.
@@ -51,6 +56,23 @@ func (r *Resource) Validate() error {
 	case r.Capacity < 0:
 		return Invalid("capacity", "must not be negative, got %d", r.Capacity)
 	}
+	if len(r.Cells) > 0 {
+		if r.Geometry != nil {
+			return Invalid("geometry", "a resource covers by geometry or by H3 cells, not both")
+		}
+		if r.RadiusM != 0 {
+			return Invalid("radius_m", "only point resources have a radius")
+		}
+		if len(r.Cells) > MaxResourceCells {
+			return Invalid("cells", "at most %d cells, got %d", MaxResourceCells, len(r.Cells))
+		}
+		for i, c := range r.Cells {
+			if !c.IsValid() || c.Resolution() < 5 || c.Resolution() > geo.CustomerCellRes {
+				return Invalid("cells", "item %d: %v is not an H3 cell of resolution 5 to %d", i, c, geo.CustomerCellRes)
+			}
+		}
+		return nil
+	}
 	switch g := r.Geometry.(type) {
 	case orb.Point:
 		if r.RadiusM <= 0 || r.RadiusM > 50000 || r.RadiusM != r.RadiusM {
@@ -63,11 +85,15 @@ func (r *Resource) Validate() error {
 		}
 		return validPolygon("geometry", g)
 	case nil:
-		return Invalid("geometry", "is required (a Point with radius_m, or a Polygon)")
+		return Invalid("geometry", "is required (a Point with radius_m, a Polygon, or H3 cells)")
 	default:
 		return Invalid("geometry", "must be a Point or a Polygon, got %s", g.GeoJSONType())
 	}
 }
+
+// MaxResourceCells bounds a cell-set coverage (a district at resolution 9 is
+// a few thousand cells).
+const MaxResourceCells = 100_000
 
 // ResourceFilter selects resources; zero fields do not filter.
 type ResourceFilter struct {
@@ -89,6 +115,25 @@ type ResourceStore interface {
 // or its point grown by the radius. Stores index it so a map view finds the
 // resources that can reach into it, not just those whose point lies inside.
 func (r *Resource) CoverageBound() orb.Bound {
+	if r.Geometry == nil && len(r.Cells) > 0 {
+		var b orb.Bound
+		for i, c := range r.Cells {
+			var cb orb.Bound
+			for j, ll := range h3.CellToBoundary(c) {
+				if p := geo.FromLatLng(ll); j == 0 {
+					cb = orb.Bound{Min: p, Max: p}
+				} else {
+					cb = cb.Extend(p)
+				}
+			}
+			if i == 0 {
+				b = cb
+			} else {
+				b = b.Union(cb)
+			}
+		}
+		return b
+	}
 	p, ok := r.Geometry.(orb.Point)
 	if !ok {
 		if r.Geometry == nil {

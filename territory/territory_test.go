@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	h3 "github.com/uber/h3-go/v4"
 
 	"gridplan/funnel"
 	"gridplan/geo"
@@ -240,5 +241,28 @@ func TestResourceCoverageBound(t *testing.T) {
 	polar := (&Resource{Geometry: orb.Point{10, 89.9999999}, RadiusM: 1000}).CoverageBound()
 	if polar.Min[0] != -180 || polar.Max[0] != 180 || polar.Max[1] != 90 {
 		t.Errorf("near the pole the bound must span all longitudes and stop at 90°: %v", polar)
+	}
+}
+
+func TestResourceCells(t *testing.T) {
+	c := geo.Cell(orb.Point{120.15, 30.27}, 9)
+	tests := []struct {
+		name, field string
+		r           Resource
+	}{
+		{"cells", "", Resource{Name: "楼宇接入", Kind: "building_access", Status: ResourcePlanned, Cells: []h3.Cell{c, c.Parent(8)}}},
+		{"cells and geometry", "geometry", Resource{Name: "x", Kind: "olt", Status: ResourceExisting, Cells: []h3.Cell{c}, Geometry: orb.Point{120, 30}, RadiusM: 5}},
+		{"cells with radius", "radius_m", Resource{Name: "x", Kind: "olt", Status: ResourceExisting, Cells: []h3.Cell{c}, RadiusM: 5}},
+		{"bad cell", "cells", Resource{Name: "x", Kind: "olt", Status: ResourceExisting, Cells: []h3.Cell{c, 12345}}},
+		{"too coarse", "cells", Resource{Name: "x", Kind: "olt", Status: ResourceExisting, Cells: []h3.Cell{c.Parent(3)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantField(t, tt.r.Validate(), tt.field, "")
+		})
+	}
+	b := (&Resource{Cells: []h3.Cell{c}}).CoverageBound()
+	if !b.Contains(geo.CellCenter(c)) || b.Max[0]-b.Min[0] > 0.01 {
+		t.Errorf("coverage bound of a res-9 cell: %v", b)
 	}
 }
