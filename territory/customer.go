@@ -156,9 +156,10 @@ type CustomerImportStore interface {
 	UpsertCustomers(ctx context.Context, cs []*Customer, progress func(done int)) (UpsertResult, error)
 }
 
-// CustomerLocation is the part of a customer that grid assignment and the
-// map's customer snapshot read: where it is, its grid, and (for the map's
-// colours and a manager's own view) its stage and owner.
+// CustomerLocation is the part of a customer that grid assignment, the
+// map's customer snapshot and the coverage analyzer read: where it is, its
+// grid, (for the map's colours and a manager's own view) its stage and
+// owner, and (for coverage reports and gap weights) its carrier and size.
 type CustomerLocation struct {
 	ID       int64
 	Location orb.Point
@@ -166,6 +167,8 @@ type CustomerLocation struct {
 	GridID   int64
 	Stage    funnel.Stage
 	OwnerID  int64
+	Carrier  Carrier
+	Size     Size // "" when unknown
 }
 
 // GridMove is one customer changing grid (0 = none).

@@ -38,12 +38,16 @@ type PlannerStore interface {
 // and the neighbours it reshapes, or a publication and everything it
 // rewrites, land together or not at all. Now defaults to time.Now.
 // RequireApproval makes publication wait for a leader's approval (Submit,
-// then Approve by someone other than the submitter).
+// then Approve by someone other than the submitter). Coverage, when set,
+// gives today's network coverage of the customers: diffs and comparisons
+// then count each grid's customers by coverage (without it those counts
+// stay nil).
 type Planner struct {
 	Store           PlannerStore
 	InTx            func(ctx context.Context, fn func(PlannerStore) error) error
 	Now             func() time.Time
 	RequireApproval bool
+	Coverage        func(ctx context.Context) (CoverageView, error)
 }
 
 // DefaultSnapM is the snapping tolerance of an edit when EditOptions.SnapM

@@ -31,7 +31,8 @@ type GridComparison struct {
 // in it (PlanDiff's rule), Claimed those of them in a manager's list;
 // Managers, with their summed quotas, those whose live grid it stands for or
 // succeeds; Headroom = QuotaMax − Claimed, how many more list customers the
-// team can take. Coverage stays nil until the coverage analyzer exists.
+// team can take. Coverage counts its customers by best network coverage
+// today; nil when the Planner has no Coverage.
 type GridSide struct {
 	PlanGridID int64           `json:"plan_grid_id"`
 	Name       string          `json:"name"`
@@ -45,12 +46,54 @@ type GridSide struct {
 	Coverage   *CoverageCounts `json:"coverage"`
 }
 
-// CoverageCounts are the customers a grid's network resources reach, by
-// resource status. Left empty until coverage is computed.
+// CoverageCounts count a grid's customers by their best network coverage
+// (existing > under construction > planned > none; see territory/coverage):
+// each customer counts once, so the four add up to the grid's customers.
 type CoverageCounts struct {
 	Existing          int `json:"existing"`
 	UnderConstruction int `json:"under_construction"`
 	Planned           int `json:"planned"`
+	None              int `json:"none"`
+}
+
+// add counts n customers of best coverage st ("" for none); negative n
+// takes them away.
+func (c *CoverageCounts) add(st ResourceStatus, n int) {
+	switch st {
+	case ResourceExisting:
+		c.Existing += n
+	case ResourceUnderConstruction:
+		c.UnderConstruction += n
+	case ResourcePlanned:
+		c.Planned += n
+	default:
+		c.None += n
+	}
+}
+
+// CoverageView is what planning asks of the coverage analyzer (package
+// territory/coverage implements it, as of one day). It must be cheap to
+// call a million times.
+type CoverageView interface {
+	// CustomerCoverage is the best coverage of the customer with id: a
+	// ResourceStatus, or "" when no resource covers him or the view does
+	// not know him (a customer added since it was built).
+	CustomerCoverage(id int64) ResourceStatus
+	// GridCoverage counts the customers of live grid gridID by best
+	// coverage.
+	GridCoverage(gridID int64) CoverageCounts
+}
+
+// coverage is the Planner's coverage view, nil without one.
+func (p *Planner) coverage(ctx context.Context) (CoverageView, error) {
+	if p.Coverage == nil {
+		return nil, nil
+	}
+	cv, err := p.Coverage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("coverage: %w", err)
+	}
+	return cv, nil
 }
 
 // Compare compares plans a and b (any statuses).
@@ -77,7 +120,11 @@ func (p *Planner) Compare(ctx context.Context, a, b int64) (*Comparison, error) 
 		return nil, fmt.Errorf("compare: load live grids: %w", err)
 	}
 	la, lb := newLayout(ga, live), newLayout(gb, live)
-	sa, sb := sides(la), sides(lb)
+	cv, err := p.coverage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	sa, sb := sides(la, cv != nil), sides(lb, cv != nil)
 	managers, err := p.Store.Managers(ctx, ManagerFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("compare: load managers: %w", err)
@@ -102,14 +149,22 @@ func (p *Planner) Compare(ctx context.Context, a, b int64) (*Comparison, error) 
 			return nil, fmt.Errorf("compare: read customers: %w", err)
 		}
 		for _, cu := range cs {
+			var st ResourceStatus
+			if cv != nil {
+				st = cv.CustomerCoverage(cu.ID)
+			}
 			for _, x := range []struct {
 				l *layout
 				s map[int64]*GridSide
 			}{{la, sa}, {lb, sb}} {
 				if g := x.l.locate(cu.Location, cu.GridID); g != nil {
-					x.s[g.ID].Customers++
+					side := x.s[g.ID]
+					side.Customers++
 					if cu.OwnerID != 0 {
-						x.s[g.ID].Claimed++
+						side.Claimed++
+					}
+					if side.Coverage != nil {
+						side.Coverage.add(st, 1)
 					}
 				}
 			}
@@ -158,10 +213,15 @@ func (p *Planner) Compare(ctx context.Context, a, b int64) (*Comparison, error) 
 	return c, nil
 }
 
-func sides(l *layout) map[int64]*GridSide {
+// sides makes a GridSide for every active grid of l, with zero coverage
+// counts when withCoverage.
+func sides(l *layout, withCoverage bool) map[int64]*GridSide {
 	out := make(map[int64]*GridSide, len(l.active))
 	for _, g := range l.active {
 		out[g.ID] = &GridSide{PlanGridID: g.ID, Name: g.Name, AreaKm2: shape.AreaM2(g.Boundary) / 1e6}
+		if withCoverage {
+			out[g.ID].Coverage = &CoverageCounts{}
+		}
 	}
 	return out
 }

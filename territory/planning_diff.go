@@ -55,14 +55,18 @@ type CustomerMove struct {
 // GridDelta is one grid's customer count now (Before: in the live grid it
 // stands for; 0 for a new grid) and under the plan (After: 0 for a removed
 // grid). PlanGridID is 0 for a live grid the plan does not have at all.
+// CoverageBefore and Coverage count the same customers by best network
+// coverage today (nil when the Planner has no Coverage).
 type GridDelta struct {
-	PlanGridID int64  `json:"plan_grid_id"`
-	GridID     int64  `json:"grid_id"`
-	Code       string `json:"code"`
-	Before     int    `json:"before"`
-	After      int    `json:"after"`
-	Removed    bool   `json:"removed,omitempty"`
-	Reshaped   bool   `json:"reshaped,omitempty"` // new, removed, or shape changed
+	PlanGridID     int64           `json:"plan_grid_id"`
+	GridID         int64           `json:"grid_id"`
+	Code           string          `json:"code"`
+	Before         int             `json:"before"`
+	After          int             `json:"after"`
+	Removed        bool            `json:"removed,omitempty"`
+	Reshaped       bool            `json:"reshaped,omitempty"` // new, removed, or shape changed
+	CoverageBefore *CoverageCounts `json:"coverage_before"`
+	Coverage       *CoverageCounts `json:"coverage"`
 }
 
 // ManagerOutside is a manager whose list would reach outside his grid.
@@ -284,8 +288,10 @@ func scanBoxes(ctx context.Context, s CustomerGridStore, boxes []orb.Bound, fn f
 }
 
 // diffPlan is the PlanDiff of grids (a plan's grids, possibly with an
-// unsaved edit applied) against the live grids.
-func diffPlan(ctx context.Context, s PlannerStore, grids []*PlanGrid) (*PlanDiff, error) {
+// unsaved edit applied) against the live grids; with cv not nil each grid
+// line counts its customers by coverage too: the live grid's counts, less
+// the customers moving out, plus those moving in.
+func diffPlan(ctx context.Context, s PlannerStore, grids []*PlanGrid, cv CoverageView) (*PlanDiff, error) {
 	live, err := s.Grids(ctx, GridFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("load live grids: %w", err)
@@ -294,6 +300,14 @@ func diffPlan(ctx context.Context, s PlannerStore, grids []*PlanGrid) (*PlanDiff
 	d := &PlanDiff{Customers: []CustomerMove{}, Grids: []GridDelta{}, ManagersOutside: []ManagerOutside{}}
 	in := map[int64]int{}  // plan grid id → customers moving in
 	out := map[int64]int{} // live grid id → customers moving out
+	// The same by coverage, when cv is there.
+	inCov, outCov := map[int64]*CoverageCounts{}, map[int64]*CoverageCounts{}
+	countCov := func(m map[int64]*CoverageCounts, id int64, st ResourceStatus) {
+		if m[id] == nil {
+			m[id] = &CoverageCounts{}
+		}
+		m[id].add(st, 1)
+	}
 	owners := map[int64]bool{}
 	var moves []CustomerMove
 	err = scanBoxes(ctx, s, l.boxes, func(c CustomerLocation) error {
@@ -302,12 +316,18 @@ func diffPlan(ctx context.Context, s PlannerStore, grids []*PlanGrid) (*PlanDiff
 			return nil
 		}
 		m := CustomerMove{ID: c.ID, From: l.liveCode(c.GridID), FromGridID: c.GridID}
+		var st ResourceStatus
+		if cv != nil {
+			st = cv.CustomerCoverage(c.ID)
+		}
 		if to != nil {
 			m.To, m.ToPlanGridID = to.Code, to.ID
 			in[to.ID]++
+			countCov(inCov, to.ID, st)
 		}
 		if c.GridID != 0 {
 			out[c.GridID]++
+			countCov(outCov, c.GridID, st)
 		}
 		if c.OwnerID != 0 {
 			owners[c.OwnerID] = true
@@ -353,18 +373,34 @@ func diffPlan(ctx context.Context, s PlannerStore, grids []*PlanGrid) (*PlanDiff
 			return nil, err
 		}
 		after := 0
-		if !g.Removed && len(g.Boundary) > 0 {
+		alive := !g.Removed && len(g.Boundary) > 0
+		if alive {
 			after = b - out[lid] + in[g.ID]
 		}
-		d.Grids = append(d.Grids, GridDelta{PlanGridID: g.ID, GridID: lid, Code: g.Code, Before: b, After: after,
-			Removed: g.Removed, Reshaped: l.changed[g.ID]})
+		gd := GridDelta{PlanGridID: g.ID, GridID: lid, Code: g.Code, Before: b, After: after,
+			Removed: g.Removed, Reshaped: l.changed[g.ID]}
+		if cv != nil {
+			gd.CoverageBefore, gd.Coverage = &CoverageCounts{}, &CoverageCounts{}
+			if lid != 0 {
+				*gd.CoverageBefore = cv.GridCoverage(lid)
+			}
+			if alive {
+				*gd.Coverage = gd.CoverageBefore.plus(inCov[g.ID]).minus(outCov[lid])
+			}
+		}
+		d.Grids = append(d.Grids, gd)
 	}
 	for _, lg := range l.absent {
 		b, err := before(lg.ID)
 		if err != nil {
 			return nil, err
 		}
-		d.Grids = append(d.Grids, GridDelta{GridID: lg.ID, Code: lg.Code, Before: b, Removed: true, Reshaped: true})
+		gd := GridDelta{GridID: lg.ID, Code: lg.Code, Before: b, Removed: true, Reshaped: true}
+		if cv != nil {
+			cb := cv.GridCoverage(lg.ID)
+			gd.CoverageBefore, gd.Coverage = &cb, &CoverageCounts{}
+		}
+		d.Grids = append(d.Grids, gd)
 	}
 	slices.SortFunc(d.Grids, func(a, b GridDelta) int {
 		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.PlanGridID, b.PlanGridID))
@@ -453,11 +489,37 @@ func (p *Planner) Preview(ctx context.Context, planID int64, proposed *PlanGrid,
 		}
 		grids = applied(grids, e)
 	}
-	d, err := diffPlan(ctx, p.Store, grids)
+	cv, err := p.coverage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("preview plan %d: %w", planID, err)
+	}
+	d, err := diffPlan(ctx, p.Store, grids, cv)
 	if err != nil {
 		return nil, fmt.Errorf("preview plan %d: %w", planID, err)
 	}
 	return d, nil
+}
+
+// plus is c + x (x may be nil).
+func (c CoverageCounts) plus(x *CoverageCounts) CoverageCounts {
+	if x != nil {
+		c.Existing += x.Existing
+		c.UnderConstruction += x.UnderConstruction
+		c.Planned += x.Planned
+		c.None += x.None
+	}
+	return c
+}
+
+// minus is c − x (x may be nil).
+func (c CoverageCounts) minus(x *CoverageCounts) CoverageCounts {
+	if x != nil {
+		c.Existing -= x.Existing
+		c.UnderConstruction -= x.UnderConstruction
+		c.Planned -= x.Planned
+		c.None -= x.None
+	}
+	return c
 }
 
 // previewID is the id a new grid has in a preview: above every stored id,

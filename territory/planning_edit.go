@@ -281,7 +281,11 @@ func (p *Planner) withDiff(ctx context.Context, planID int64, res *EditResult) (
 	if err != nil {
 		return nil, err
 	}
-	if res.Diff, err = diffPlan(ctx, p.Store, grids); err != nil {
+	cv, err := p.coverage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("plan %d: diff after the edit: %w", planID, err)
+	}
+	if res.Diff, err = diffPlan(ctx, p.Store, grids, cv); err != nil {
 		return nil, fmt.Errorf("plan %d: diff after the edit: %w", planID, err)
 	}
 	if res.Changed == nil {

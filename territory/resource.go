@@ -29,7 +29,11 @@ var ResourceStatuses = []ResourceStatus{ResourceExisting, ResourceUnderConstruct
 // one of: a point with a radius (geodesic metres), a serving-area polygon, or
 // a set of H3 cells (Cells, with Geometry nil).
 type Resource struct {
-	ID       int64          `json:"id"`
+	ID int64 `json:"id"`
+	// Code is the resource's id in the operator's own inventory (its
+	// external key): optional, unique when set, so that importing the same
+	// file again updates rather than duplicates.
+	Code     string         `json:"code,omitempty"`
 	Name     string         `json:"name"`
 	Kind     string         `json:"kind"`
 	Status   ResourceStatus `json:"status"`
@@ -37,8 +41,8 @@ type Resource struct {
 	RadiusM  float64        `json:"radius_m,omitempty"`
 	// Cells is a coverage given as H3 cells (any resolution from 5 to 12, mixed
 	// allowed): a customer is covered when a cell holds it.
-	Cells []h3.Cell `json:"-"`
-	Capacity int            `json:"capacity,omitempty"` // ports or lines; 0 when unknown
+	Cells    []h3.Cell `json:"-"`
+	Capacity int       `json:"capacity,omitempty"` // ports or lines; 0 when unknown
 	// ExpectedDate is when a resource under construction or planned should
 	// be in service.
 	ExpectedDate *time.Time `json:"expected_date,omitempty"`
@@ -47,6 +51,10 @@ type Resource struct {
 // Validate checks a resource before it is stored.
 func (r *Resource) Validate() error {
 	switch {
+	case r.Code != "" && blank(r.Code):
+		return Invalid("code", "must not be blank (leave it empty for none)")
+	case len(r.Code) > 128:
+		return Invalid("code", "is longer than 128 bytes")
 	case blank(r.Name):
 		return Invalid("name", "is required")
 	case blank(r.Kind):

@@ -170,6 +170,9 @@ func TestResourceValidate(t *testing.T) {
 		{"bad status", "status", Resource{Name: "x", Kind: "olt", Status: "rumoured", Geometry: orb.Point{120, 30}, RadiusM: 1}},
 		{"no kind", "kind", Resource{Name: "x", Status: ResourceExisting, Geometry: orb.Point{120, 30}, RadiusM: 1}},
 		{"negative capacity", "capacity", Resource{Name: "x", Kind: "olt", Status: ResourceExisting, Geometry: orb.Point{120, 30}, RadiusM: 1, Capacity: -2}},
+		{"coded", "", Resource{Code: "HZ-OLT-0001", Name: "x", Kind: "olt", Status: ResourceExisting, Geometry: orb.Point{120, 30}, RadiusM: 1}},
+		{"blank code", "code", Resource{Code: "  ", Name: "x", Kind: "olt", Status: ResourceExisting, Geometry: orb.Point{120, 30}, RadiusM: 1}},
+		{"long code", "code", Resource{Code: strings.Repeat("x", 129), Name: "x", Kind: "olt", Status: ResourceExisting, Geometry: orb.Point{120, 30}, RadiusM: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

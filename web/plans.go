@@ -50,6 +50,7 @@ func (s *server) planner() *territory.Planner {
 		},
 		Now:             s.Now,
 		RequireApproval: s.RequireApproval,
+		Coverage:        s.planningCoverage,
 	}
 }
 

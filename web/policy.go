@@ -25,11 +25,18 @@ const (
 	EditPlans Action = "edit_plans"
 	// ApprovePlans approves a submitted plan (when approval is required).
 	ApprovePlans Action = "approve_plans"
+	// EditResources creates, updates, deletes and imports network
+	// resources.
+	EditResources Action = "edit_resources"
+	// ReadCoverage reads the coverage analysis: reports per province,
+	// district and grid, gap maps, suggested sites, attack and build
+	// lists, the XLSX export.
+	ReadCoverage Action = "read_coverage"
 )
 
 // Actions lists every action, for tables and tests.
 var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers, ImportCustomers,
-	ReadPlans, EditPlans, ApprovePlans}
+	ReadPlans, EditPlans, ApprovePlans, EditResources, ReadCoverage}
 
 // Scope is how much of an action a role may do.
 type Scope int
@@ -60,15 +67,17 @@ var Policy = map[territory.Role]map[Action]Scope{
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
 		ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll,
+		EditResources: ScopeAll, ReadCoverage: ScopeAll,
 	},
 	territory.RolePlanner: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		EditGrids: ScopeAll, ImportCustomers: ScopeAll,
 		ReadPlans: ScopeAll, EditPlans: ScopeAll,
+		EditResources: ScopeAll, ReadCoverage: ScopeAll,
 	},
 	territory.RoleLeader: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
-		ReadPlans: ScopeAll, ApprovePlans: ScopeAll,
+		ReadPlans: ScopeAll, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll,
 	},
 	territory.RoleManager: {
 		ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn,
@@ -104,6 +113,8 @@ var actionPhrase = map[Action]string{
 	ReadPlans:       "read grid plans",
 	EditPlans:       "edit grid plans",
 	ApprovePlans:    "approve grid plans",
+	EditResources:   "edit network resources",
+	ReadCoverage:    "read network coverage",
 }
 
 func scopeOf(c *gin.Context) Scope {

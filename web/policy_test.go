@@ -37,7 +37,8 @@ type matrixRow struct {
 }
 
 // matrixContentType is the Content-Type of rows whose body is not JSON.
-var matrixContentType = map[string]string{"POST /api/imports (CSV body)": "text/csv", "POST /api/plans/:id/import (GeoJSON body)": "application/geo+json"}
+var matrixContentType = map[string]string{"POST /api/imports (CSV body)": "text/csv", "POST /api/plans/:id/import (GeoJSON body)": "application/geo+json",
+	"POST /api/resources/import (CSV body)": "text/csv"}
 
 func fixed(p string) func(*world) string { return func(*world) string { return p } }
 
@@ -55,6 +56,7 @@ var (
 	readPlans   = [5]int{unauth, forbid, ok, ok, ok}
 	editPlan    = func(s int) [5]int { return [5]int{unauth, forbid, forbid, s, s} }
 	approvePlan = func(s int) [5]int { return [5]int{unauth, forbid, s, forbid, s} }
+	readCover   = [5]int{unauth, forbid, ok, ok, ok} // leader, planner, admin: not managers
 	matrixRows  = []matrixRow{
 		{"GET /api/me", "GET", fixed("/api/me"), nil, readAll},
 		{"GET /api/districts", "GET", fixed("/api/districts"), nil, readAll},
@@ -91,6 +93,18 @@ var (
 		{"GET /api/customers/:id (other manager's)", "GET", func(w *world) string { return path("/api/customers/%d", w.own[w.m2.ID][0].ID) }, nil, ownOnly},
 		{"GET /api/customers/:id (grid pool)", "GET", func(w *world) string { return path("/api/customers/%d", w.pool[0].ID) }, nil, ownOnly},
 		{"GET /api/resources", "GET", fixed("/api/resources"), nil, readAll},
+		{"GET /api/resources/:id", "GET", func(w *world) string { return path("/api/resources/%d", w.res[0].ID) }, nil, readAll},
+		{"POST /api/resources", "POST", fixed("/api/resources"), func(_ *world, role string) any {
+			return resourceBody(pointGeom(orb.Point{120.12, 30.28}), map[string]any{"code": "M-" + role, "name": "矩阵光交箱", "kind": "fibre_cabinet", "status": "planned",
+				"radius_m": 300, "expected_date": "2027-06-30"})
+		}, editGrid(created)},
+		{"PUT /api/resources/:id", "PUT", func(w *world) string { return path("/api/resources/%d", w.res[1].ID) }, func(_ *world, role string) any {
+			return resourceBody(nil, map[string]any{"name": "古墩路 OLT " + role, "kind": "olt", "status": "existing", "cells": hexCells(orb.Point{120.15, 30.47}, 9, 1)})
+		}, editGrid(ok)},
+		{"DELETE /api/resources/:id", "DELETE", func(w *world) string { return path("/api/resources/%d", w.res[2].ID) }, nil, editGrid(gone)},
+		{"POST /api/resources/import (CSV body)", "POST", fixed("/api/resources/import"), func(_ *world, role string) any {
+			return "编码,名称,类型,状态,经度,纬度,半径\nI-" + role + ",矩阵导入,光交箱,在建,120.11,30.27,250\n"
+		}, editGrid(ok)},
 		{"GET /tiles/customers/:z/:x/:y.mvt (hexagons; managers: own customers)", "GET", func(w *world) string { return customerTilePath(w, 10) }, nil, readAll},
 		{"GET /tiles/customers/:z/:x/:y.mvt (points; managers: own customers)", "GET", func(w *world) string { return customerTilePath(w, 15) }, nil, readAll},
 		{"GET /api/users", "GET", fixed("/api/users"), nil, adminOnly(ok)},
@@ -163,6 +177,11 @@ var (
 			return `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"I-` + role + `","district_code":"330106"},` +
 				`"geometry":{"type":"Polygon","coordinates":[[[120.08,30.28],[120.09,30.28],[120.09,30.29],[120.08,30.29],[120.08,30.28]]]}}]}`
 		}, editPlan(ok)},
+		{"GET /api/coverage/summary?level=", "GET", fixed("/api/coverage/summary?level=grid"), nil, readCover},
+		{"GET /api/coverage/gaps?res=", "GET", fixed("/api/coverage/gaps?res=9"), nil, readCover},
+		{"GET /api/coverage/suggest?k=&radius=", "GET", fixed("/api/coverage/suggest?k=2&radius=300"), nil, readCover},
+		{"GET /api/coverage/customers?status=", "GET", fixed("/api/coverage/customers?status=existing&carrier=competitor"), nil, readCover},
+		{"GET /api/coverage/export.xlsx", "GET", fixed("/api/coverage/export.xlsx"), nil, readCover},
 		{"GET /api/search?q=", "GET", fixed("/api/search?q=XH"), nil, readAll},
 		{"GET /api/openapi.json", "GET", fixed("/api/openapi.json"), nil, [5]int{ok, ok, ok, ok, ok}},
 		{"POST /api/logout", "POST", fixed("/api/logout"), nil, [5]int{unauth, gone, gone, gone, gone}},
@@ -257,11 +276,11 @@ func TestPolicyTable(t *testing.T) {
 		scope map[Action]Scope
 	}{
 		{"admin", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
-			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll}},
+			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll, EditResources: ScopeAll, ReadCoverage: ScopeAll}},
 		{"planner", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeNone, ImportCustomers: ScopeAll,
-			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeNone}},
+			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeNone, EditResources: ScopeAll, ReadCoverage: ScopeAll}},
 		{"leader", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeNone, ManageUsers: ScopeNone,
-			ReadPlans: ScopeAll, EditPlans: ScopeNone, ApprovePlans: ScopeAll}},
+			ReadPlans: ScopeAll, EditPlans: ScopeNone, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll}},
 		{"manager", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
 		{"unknown", map[Action]Scope{ReadMap: ScopeNone, ReadManagers: ScopeNone, ReadCustomers: ScopeNone, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
 	}

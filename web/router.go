@@ -81,8 +81,9 @@ func (d Deps) withDefaults() Deps {
 type server struct {
 	Deps
 	metrics   *httpMetrics
-	customers *snapshot.Cache // the customers behind tiles and grid counts (tiles.go)
-	search    *search         // the name index behind /api/search (search.go)
+	customers *snapshot.Cache  // the customers behind tiles and grid counts (tiles.go)
+	search    *search          // the name index behind /api/search (search.go)
+	coverage  *coverageService // the coverage analysis behind /api/coverage (coverage.go)
 }
 
 // NewRouter returns the gin engine serving gridplan's API, health checks,
@@ -126,7 +127,9 @@ func NewRouter(deps Deps) *gin.Engine {
 	s.registerResources(authed.Group("/resources"))
 	s.registerUsers(authed.Group("/users"))
 	s.registerPlans(authed.Group("/plans"))
+	s.registerCoverage(authed.Group("/coverage"))
 	s.registerImports(r.Group("/api/imports")) // uploads: own body limit, not JSON
+	s.registerResourceImport(r)                // POST /api/resources/import: an upload too
 	s.registerTiles(r.Group("/tiles", s.requireSession))
 	s.registerIO(r) // grid files, search, /api/openapi.json (planio.go, search.go, openapi.go)
 	if s.WarmUp {

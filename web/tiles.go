@@ -85,13 +85,18 @@ func (s *server) registerTiles(g *gin.RouterGroup) {
 	g.GET("/customers/:z/:x/:y", allow(ReadCustomers), func(c *gin.Context) { s.customerTile(c, cache) })
 }
 
-// dataChanged tells the customer snapshot that this process has just
-// committed a change to customers or grids (a grid edit, a plan publish, an
-// import): the next tile and the next grid list show it. Call it after the
-// transaction commits; calling it for nothing costs one rebuild.
+// dataChanged tells the customer snapshot and the coverage analysis that
+// this process has just committed a change to customers or grids (a grid
+// edit, a plan publish, an import): the next tile, grid list and coverage
+// report show it. Call it after the transaction commits; calling it for
+// nothing costs one rebuild of each. (Resource writes have their own,
+// incremental call: coverageResourcesChanged.)
 func (s *server) dataChanged() {
 	if s.customers != nil {
 		s.customers.Changed()
+	}
+	if s.coverage != nil {
+		s.coverage.changed()
 	}
 }
 

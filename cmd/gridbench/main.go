@@ -3,6 +3,7 @@
 //
 //	gridbench assign [--customers 1000000] [--grids 5000] [--runs 3] [--db postgres://…]
 //	gridbench tiles [--customers 1000000] [--db sqlite:PATH|postgres://…] [--rate 300] [--duration 30s]
+//	gridbench coverage [--customers 1000000] [--resources 50000] [--as-of 2027-06-30] [--runs 3] [--db postgres://…]
 //
 // assign generates a demo city, assigns every business to its grid with
 // gridplan's index (R-tree + exact point-in-polygon + H3 cell cache) and with
@@ -17,6 +18,14 @@
 // percentiles and the server's resident memory, ending with one line
 //
 //	tiles customers=N requests=… rate=… p50_ms=… p99_ms=… errors=… rss_mb=… hwm_mb=…
+//
+// coverage answers, for every business of a demo city, the best status
+// (existing, under construction, planned, none) among the network resources
+// covering it as of a date, with gridplan's coverage analyzer and with the
+// same question in PostGIS, checks that both agree on every business, and
+// ends with one line
+//
+//	coverage customers=N resources=R ours_s=… postgis_s=… ratio=… mismatches=…
 package main
 
 import (
@@ -38,6 +47,7 @@ Usage:
 Benchmarks:
   assign    assign demo businesses to grids: gridplan's index against PostGIS
   tiles     customer map tiles under load: latency percentiles and server memory
+  coverage  every customer's best covering resource status: gridplan's analyzer against PostGIS
 
 Run "gridbench <benchmark> --help" for its flags.
 Environment: DATABASE_URL (the PostgreSQL with PostGIS; default ` + defaultDB + `).
@@ -81,6 +91,8 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) er
 		return assignCmd(ctx, rest, e, stdout, stderr)
 	case "tiles":
 		return tilesCmd(ctx, rest, e, stdout, stderr)
+	case "coverage":
+		return coverageCmd(ctx, rest, e, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

@@ -58,40 +58,15 @@ const (
 // best plan's median and result. The schema is dropped at the end, also on
 // error or cancellation.
 func runPostGIS(ctx context.Context, dsn string, wl workload, probes []orb.Point, runs int, w io.Writer) (res *pgResult, err error) {
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, schema, version, err := openBenchSchema(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("connect (is PostgreSQL running? set --db or DATABASE_URL): %w", err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
-		return nil, fmt.Errorf("create extension postgis (install it: apt-get install -y postgresql-15-postgis-3): %w", err)
-	}
-	var version string
-	if err := conn.QueryRow(ctx, "SELECT postgis_lib_version()").Scan(&version); err != nil {
-		return nil, fmt.Errorf("postgis version: %w", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := pgx.Identifier{"gridbench_" + hex.EncodeToString(b[:])}.Sanitize()
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		return nil, fmt.Errorf("create schema: %w", err)
+		return nil, err
 	}
 	defer func() {
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, derr := conn.Exec(dctx, "DROP SCHEMA "+schema+" CASCADE"); derr != nil && err == nil {
-			err = fmt.Errorf("drop schema %s: %w", schema, derr)
+		if derr := closeBenchSchema(conn, schema, false); derr != nil && err == nil {
+			err = derr
 		}
 	}()
-	for _, set := range []string{
-		"SET search_path = " + schema + ", public",
-		"SET jit = off",
-		"SET work_mem = '256MB'",
-	} {
-		if _, err := conn.Exec(ctx, set); err != nil {
-			return nil, fmt.Errorf("%s: %w", set, err)
-		}
-	}
 
 	load, err := loadPostGIS(ctx, conn, wl, w)
 	if err != nil {
@@ -275,4 +250,59 @@ func runPlan(ctx context.Context, conn *pgx.Conn, p plan, out []int64) (time.Dur
 		return 0, err
 	}
 	return time.Since(t0), nil
+}
+
+// openBenchSchema connects to the PostgreSQL at dsn, makes sure PostGIS is
+// there, and creates a fresh schema of a random name that the session then
+// works in (search_path), tuned as every PostGIS side of gridbench is: JIT
+// off (it costs more than it saves on these queries), work_mem 256MB.
+// closeBenchSchema undoes it.
+func openBenchSchema(ctx context.Context, dsn string) (conn *pgx.Conn, schema, version string, err error) {
+	conn, err = pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("connect (is PostgreSQL running? set --db or DATABASE_URL): %w", err)
+	}
+	defer func() {
+		if err != nil {
+			conn.Close(context.Background())
+		}
+	}()
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
+		return nil, "", "", fmt.Errorf("create extension postgis (install it: apt-get install -y postgresql-15-postgis-3): %w", err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT postgis_lib_version()").Scan(&version); err != nil {
+		return nil, "", "", fmt.Errorf("postgis version: %w", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema = pgx.Identifier{"gridbench_" + hex.EncodeToString(b[:])}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return nil, "", "", fmt.Errorf("create schema: %w", err)
+	}
+	for _, set := range []string{
+		"SET search_path = " + schema + ", public",
+		"SET jit = off",
+		"SET work_mem = '256MB'",
+	} {
+		if _, err := conn.Exec(ctx, set); err != nil {
+			conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			return nil, "", "", fmt.Errorf("%s: %w", set, err)
+		}
+	}
+	return conn, schema, version, nil
+}
+
+// closeBenchSchema drops schema (unless keep) and closes conn; it runs on
+// its own deadline, so that a cancelled benchmark still cleans up.
+func closeBenchSchema(conn *pgx.Conn, schema string, keep bool) error {
+	defer conn.Close(context.Background())
+	if keep {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		return fmt.Errorf("drop schema %s: %w", schema, err)
+	}
+	return nil
 }

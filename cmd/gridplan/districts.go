@@ -39,24 +39,27 @@ type districtsConfig struct {
 }
 
 // importKindCmd dispatches `gridplan import KIND`: districts here,
-// customers to importCmd.
+// customers to importCmd, resources to importResourcesCmd.
 func importKindCmd(ctx context.Context, args []string, e env, stdin io.Reader, stdout, stderr io.Writer) error {
+	const kinds = "Usage: gridplan import customers FILE [flags]\n       gridplan import districts FILE --crs … [flags]\n       gridplan import resources FILE [--crs …] [flags]\n"
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "Usage: gridplan import customers FILE [flags]\n       gridplan import districts FILE --crs … [flags]\n")
-		return errors.New("import: say what to import: gridplan import customers FILE or gridplan import districts FILE")
+		fmt.Fprint(stderr, kinds)
+		return errors.New("import: say what to import: gridplan import customers FILE, gridplan import districts FILE or gridplan import resources FILE")
 	}
 	switch args[0] {
 	case "districts":
 		return importDistrictsCmd(ctx, args[1:], e, stdout, stderr)
 	case "customers":
 		return importCmd(ctx, args, e, stdin, stdout, stderr)
+	case "resources":
+		return importResourcesCmd(ctx, args[1:], e, stdout, stderr)
 	}
 	if importHelpArg(args[0]) {
-		fmt.Fprint(stdout, "Usage: gridplan import customers FILE [flags]\n       gridplan import districts FILE --crs … [flags]\n\nRun \"gridplan import customers --help\" or \"gridplan import districts --help\" for their flags.\n")
+		fmt.Fprint(stdout, kinds+"\nRun \"gridplan import customers --help\" (or districts, resources) for their flags.\n")
 		return nil
 	}
-	fmt.Fprint(stderr, "Usage: gridplan import customers|districts FILE [flags]\n")
-	return fmt.Errorf("import: unknown kind %q (want customers or districts)", args[0])
+	fmt.Fprint(stderr, "Usage: gridplan import customers|districts|resources FILE [flags]\n")
+	return fmt.Errorf("import: unknown kind %q (want customers, districts or resources)", args[0])
 }
 
 func importDistrictsCmd(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
@@ -68,18 +71,9 @@ func importDistrictsCmd(ctx context.Context, args []string, e env, stdout, stder
 	fs.StringVar(&c.Province, "province", "", "province of districts whose feature does not say (property province), e.g. 浙江省")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "read and check the file and print what would change, without writing")
 	c.logFlags(fs, e)
-	pos, err := parseImportArgs(fs, args)
-	if err != nil {
+	var err error
+	if c.File, err = parseImportFile(fs, "import districts", args); err != nil {
 		return err
-	}
-	switch len(pos) {
-	case 0:
-		fs.Usage()
-		return errors.New("import districts: no file given")
-	case 1:
-		c.File = pos[0]
-	default:
-		return fmt.Errorf("import districts: unexpected arguments %q", pos[1:])
 	}
 	if c.CRS == "" {
 		return errors.New("import districts: --crs is required: wgs84, gcj02 (DataV/阿里云, 高德, Tencent) or bd09 (Baidu); a wrong guess shifts every boundary by hundreds of metres")

@@ -54,7 +54,7 @@ func TestImportDistrictsHelpAndBadInvocations(t *testing.T) {
 		want string
 	}{
 		{"no kind", []string{"import"}, "import districts FILE"},
-		{"unknown kind", []string{"import", "grids", file}, `unknown kind "grids" (want customers or districts)`},
+		{"unknown kind", []string{"import", "grids", file}, `unknown kind "grids" (want customers, districts or resources)`},
 		{"no file", []string{"import", "districts", "--crs", "wgs84", "--db", db}, "no file given"},
 		{"two files", []string{"import", "districts", file, file, "--crs", "wgs84", "--db", db}, "unexpected arguments"},
 		{"no crs", []string{"import", "districts", file, "--db", db}, "--crs is required"},

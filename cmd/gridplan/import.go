@@ -67,18 +67,9 @@ func importCmd(ctx context.Context, args []string, e env, stdin io.Reader, stdou
 	fs.StringVar(&c.Gazetteer, "gazetteer", "", "an OpenAddresses CSV (LON,LAT,NUMBER,STREET,…) to geocode against besides the store's gazetteer")
 	fs.IntVar(&c.BatchSize, "batch", importer.DefaultBatchSize, "rows merged and stored per transaction")
 	c.logFlags(fs, e)
-	pos, err := parseImportArgs(fs, args)
-	if err != nil {
+	var err error
+	if c.File, err = parseImportFile(fs, "import customers", args); err != nil {
 		return err
-	}
-	switch len(pos) {
-	case 0:
-		fs.Usage()
-		return errors.New("import customers: no file given")
-	case 1:
-		c.File = pos[0]
-	default:
-		return fmt.Errorf("import customers: unexpected arguments %q", pos[1:])
 	}
 	opts, err := c.options()
 	if err != nil {
@@ -257,6 +248,24 @@ func printImport(w io.Writer, file string, res *importer.Result, elapsed time.Du
 
 // parseImportArgs parses flags that may come before and after positional
 // arguments (flag stops at the first argument otherwise).
+// parseImportFile parses args, flags before or after the one file
+// argument, and returns that file; none or more than one is an error.
+func parseImportFile(fs *flag.FlagSet, cmd string, args []string) (string, error) {
+	pos, err := parseImportArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	switch len(pos) {
+	case 0:
+		fs.Usage()
+		return "", fmt.Errorf("%s: no file given", cmd)
+	case 1:
+		return pos[0], nil
+	default:
+		return "", fmt.Errorf("%s: unexpected arguments %q", cmd, pos[1:])
+	}
+}
+
 func parseImportArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {

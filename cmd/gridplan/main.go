@@ -7,6 +7,8 @@
 //	gridplan users add --username NAME --role planner [--manager m001] [--db …]
 //	gridplan import customers FILE [--crs wgs84|gcj02|bd09] [--map …] [--db …]
 //	gridplan import districts FILE --crs wgs84|gcj02|bd09 [--city 杭州市 --province 浙江省] [--db …]
+//	gridplan import resources FILE [--crs wgs84|gcj02|bd09] [--db …]
+//	gridplan coverage report [--format xlsx|csv|json] [--as-of YYYY-MM-DD] [--out FILE] [--db …]
 //	gridplan geocode [--gazetteer FILE] < addresses.txt > results.csv
 //	gridplan assign [--db …]
 //
@@ -34,8 +36,10 @@ Commands:
   migrate   apply database migrations
   demo      load the demo city (Hangzhou-like) into the store
   users     manage logins (users add)
-  import    import customers from CSV/XLSX (import customers FILE) or
+  import    import customers from CSV/XLSX (import customers FILE),
             districts from GeoJSON/KML boundaries (import districts FILE --crs …)
+            or network resources from CSV/GeoJSON (import resources FILE)
+  coverage  coverage report per province, district and grid (XLSX, CSV, JSON)
   geocode   geocode addresses read from stdin, CSV on stdout
   assign    reassign every customer to its grid
 
@@ -84,6 +88,8 @@ func runEnv(ctx context.Context, args []string, env env, stdin io.Reader, stdout
 		return geocodeCmd(ctx, rest, env, stdin, stdout, stderr)
 	case "assign":
 		return assignCmd(ctx, rest, env, stdout, stderr)
+	case "coverage":
+		return coverageCmd(ctx, rest, env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

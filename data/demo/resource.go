@@ -100,13 +100,16 @@ func (h *custHash) near(p orb.Point, rM float64, fn func(i int32) (drop bool)) {
 }
 
 // Covers reports whether resource r covers point p: within RadiusM
-// (geodesic) of a point resource, or inside a polygon resource.
+// (geodesic) of a point resource, inside a polygon resource, or in one of
+// a cell resource's H3 cells.
 func Covers(r *territory.Resource, p orb.Point) bool {
 	switch geom := r.Geometry.(type) {
 	case orb.Point:
 		return geo.DistanceM(geom, p) <= r.RadiusM
 	case orb.Polygon:
 		return geom.Bound().Contains(p) && planar.PolygonContains(geom, p)
+	case nil:
+		return cellsCover(r.Cells, p)
 	}
 	return false
 }
@@ -115,6 +118,9 @@ func Covers(r *territory.Resource, p orb.Point) bool {
 // randomly drawn businesses not yet covered, existing ones until they cover
 // the drawn share, then resources under construction, then planned ones.
 func (g *gen) buildResources() error {
+	if g.opts.Resources > 0 {
+		return g.buildResourceCount(g.opts.Resources)
+	}
 	rng := g.rng(streamResources)
 	cs := g.city.Customers
 	pts := make([]orb.Point, len(cs))
@@ -170,6 +176,9 @@ func coverage(r *territory.Resource) (orb.Point, float64, func(orb.Point) bool) 
 		return b.Center(), geo.DistanceM(b.Min, b.Max) / 2, func(p orb.Point) bool {
 			return b.Contains(p) && planar.PolygonContains(geom, p)
 		}
+	case nil:
+		c, reach := cellsReach(r)
+		return c, reach, func(p orb.Point) bool { return cellsCover(r.Cells, p) }
 	}
 	return orb.Point{}, 0, func(orb.Point) bool { return false }
 }

@@ -39,6 +39,7 @@ var constraints = map[string]constraint{
 	"managers_code_key":         {field: "code", what: "manager code", quote: true},
 	"users_username_key":        {field: "username", what: "username", quote: true},
 	"customers_external_id_key": {field: "external_id", what: "customer external_id", quote: true},
+	"resources_code_key":        {field: "code", what: "resource code", quote: true},
 
 	"grids_district_id_fkey":      {field: "district_id", what: "district", referrer: "grids"},
 	"managers_grid_id_fkey":       {field: "grid_id", what: "grid", referrer: "managers"},
@@ -66,6 +67,7 @@ var constraints = map[string]constraint{
 	"grids_status_check":        {field: "status"},
 	"jobs_status_check":         {field: "status"},
 	"resources_status_check":    {field: "status"},
+	"resources_coverage_check":  {field: "geometry"},
 	"claims_status_check":       {field: "status", funnel: true},
 	"activities_position_check": {field: "position", funnel: true},
 }

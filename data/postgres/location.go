@@ -16,12 +16,12 @@ import (
 
 // CustomerLocations calls fn for every customer, by id, or for those whose
 // location lies in bound (edges included) when bound is not nil, stopping
-// at fn's first error, which it returns. It reads only the seven columns
-// assignment and the map need. Outside a transaction the rows stream from a pooled
-// connection while fn runs, so fn may use the store. A transaction's one
-// connection cannot run a statement while rows stream, so there the rows
-// are read first (about 40 bytes each) and fn called after, which lets fn
-// use the transaction's store too.
+// at fn's first error, which it returns. It reads only the nine columns
+// assignment, the map and coverage need. Outside a transaction the rows
+// stream from a pooled connection while fn runs, so fn may use the store. A
+// transaction's one connection cannot run a statement while rows stream, so
+// there the rows are read first (about 90 bytes each) and fn called after,
+// which lets fn use the transaction's store too.
 func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func(territory.CustomerLocation) error) error {
 	var q filter
 	if b := bound; b != nil {
@@ -30,7 +30,7 @@ func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func
 		q.add("lat >= ?", b.Min[1])
 		q.add("lat <= ?", b.Max[1])
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, lon, lat, cell, coalesce(grid_id, 0), stage, coalesce(owner_id, 0) FROM customers`+q.page(0, 0), q.args...)
+	rows, err := s.db.Query(ctx, `SELECT id, lon, lat, cell, coalesce(grid_id, 0), stage, coalesce(owner_id, 0), carrier, size FROM customers`+q.page(0, 0), q.args...)
 	if err != nil {
 		return fmt.Errorf("customer locations: %w", translate(err))
 	}
@@ -38,18 +38,19 @@ func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func
 	var buf []territory.CustomerLocation
 	var l territory.CustomerLocation
 	var cell int64
-	var stage string
+	var stage, carrier, size string
 	for n := 0; rows.Next(); n++ {
 		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if err := rows.Scan(&l.ID, &l.Location[0], &l.Location[1], &cell, &l.GridID, &stage, &l.OwnerID); err != nil {
+		if err := rows.Scan(&l.ID, &l.Location[0], &l.Location[1], &cell, &l.GridID, &stage, &l.OwnerID, &carrier, &size); err != nil {
 			return fmt.Errorf("customer locations: %w", translate(err))
 		}
 		l.Cell = h3.Cell(cell)
 		l.Stage = funnel.Stage(stage)
+		l.Carrier, l.Size = territory.Carrier(carrier), territory.Size(size)
 		if s.inTx {
 			buf = append(buf, l)
 			continue
@@ -173,4 +174,27 @@ func stageList() string {
 		b.WriteString(string(st) + "|")
 	}
 	return b.String()
+}
+
+// ResourceStamp returns a short token that changes whenever what coverage
+// reads of the resources changes: a resource added or deleted, or its
+// status, expected date, radius, geometry (by checksum), cells or coverage
+// box changed. Replicas poll it to see each other's resource writes (their
+// own reach their coverage analysis directly). It costs one scan of the
+// resources table.
+func (s *Store) ResourceStamp(ctx context.Context) (string, error) {
+	var n, maxID int64
+	var sum string
+	err := s.db.QueryRow(ctx, `SELECT count(*), coalesce(max(id), 0), coalesce(sum((id % 65521 + 1) * (
+			strpos('|existing|under_construction|planned|', '|' || status || '|') * 7 +
+			(radius_m * 1000)::bigint % 1000003 + coalesce(to_char(expected_date, 'YYYYMMDD')::bigint, 0) % 1000033 * 13 +
+			(min_lon * 1e7)::bigint % 1000037 + (min_lat * 1e7)::bigint % 1000039 * 3 +
+			(max_lon * 1e7)::bigint % 1000081 * 5 + (max_lat * 1e7)::bigint % 1000099 * 11 +
+			coalesce(('x' || substr(md5(geometry), 1, 8))::bit(32)::bigint, 0) % 1000117 * 17 +
+			coalesce((SELECT sum(c % 1000121) FROM unnest(cells) AS c), 0) * 19)), 0)::text
+		FROM resources`).Scan(&n, &maxID, &sum)
+	if err != nil {
+		return "", fmt.Errorf("resource stamp: %w", translate(err))
+	}
+	return fmt.Sprintf("r%d.%d.%s", n, maxID, sum), nil
 }

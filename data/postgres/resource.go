@@ -7,24 +7,38 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/wkb"
+	h3 "github.com/uber/h3-go/v4"
 
 	"gridplan/territory"
 )
 
-const resourceColumns = `id, name, kind, status, geometry, radius_m, capacity, expected_date`
+const resourceColumns = `id, code, name, kind, status, geometry, cells, radius_m, capacity, expected_date`
 
 func scanResource(row pgx.Row) (*territory.Resource, error) {
 	var r territory.Resource
+	var code *string
 	var geom []byte
+	var cells []int64
 	var expected *time.Time
-	if err := row.Scan(&r.ID, &r.Name, &r.Kind, &r.Status, &geom, &r.RadiusM, &r.Capacity, &expected); err != nil {
+	if err := row.Scan(&r.ID, &code, &r.Name, &r.Kind, &r.Status, &geom, &cells, &r.RadiusM, &r.Capacity, &expected); err != nil {
 		return nil, err
 	}
-	g, err := wkb.Unmarshal(geom)
-	if err != nil {
-		return nil, fmt.Errorf("resource %d: geometry: decode WKB: %w", r.ID, err)
+	if code != nil {
+		r.Code = *code
 	}
-	r.Geometry = g
+	if geom != nil {
+		g, err := wkb.Unmarshal(geom)
+		if err != nil {
+			return nil, fmt.Errorf("resource %d: geometry: decode WKB: %w", r.ID, err)
+		}
+		r.Geometry = g
+	}
+	if len(cells) > 0 {
+		r.Cells = make([]h3.Cell, len(cells))
+		for i, c := range cells {
+			r.Cells[i] = h3.Cell(c)
+		}
+	}
 	if expected != nil {
 		// A date comes back as midnight UTC.
 		d := time.Date(expected.Year(), expected.Month(), expected.Day(), 0, 0, 0, 0, time.UTC)
@@ -33,11 +47,27 @@ func scanResource(row pgx.Row) (*territory.Resource, error) {
 	return &r, nil
 }
 
-// resourceArgs are the column values of r after id: name … max_lat.
+// resourceArgs are the column values of r after id: code … max_lat. A
+// resource covers by geometry (WKB) or by cells (bigint[]); the other is
+// NULL, as is a missing code.
 func resourceArgs(r *territory.Resource) ([]any, error) {
-	g, err := marshalGeom("geometry", r.Geometry)
-	if err != nil {
-		return nil, err
+	var g []byte
+	if r.Geometry != nil {
+		var err error
+		if g, err = marshalGeom("geometry", r.Geometry); err != nil {
+			return nil, err
+		}
+	}
+	var cells []int64
+	if len(r.Cells) > 0 {
+		cells = make([]int64, len(r.Cells))
+		for i, c := range r.Cells {
+			cells[i] = int64(c)
+		}
+	}
+	var code *string
+	if r.Code != "" {
+		code = &r.Code
 	}
 	b := r.CoverageBound()
 	var expected *time.Time
@@ -48,7 +78,7 @@ func resourceArgs(r *territory.Resource) ([]any, error) {
 		t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		expected = &t
 	}
-	return []any{r.Name, r.Kind, string(r.Status), g, r.RadiusM, r.Capacity, expected,
+	return []any{code, r.Name, r.Kind, string(r.Status), g, cells, r.RadiusM, r.Capacity, expected,
 		b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
 }
 
@@ -61,9 +91,9 @@ func (s *Store) CreateResource(ctx context.Context, r *territory.Resource) error
 	if err != nil {
 		return err
 	}
-	err = s.db.QueryRow(ctx, `INSERT INTO resources (name, kind, status, geometry, radius_m, capacity, expected_date,
+	err = s.db.QueryRow(ctx, `INSERT INTO resources (code, name, kind, status, geometry, cells, radius_m, capacity, expected_date,
 			min_lon, min_lat, max_lon, max_lat)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, args...).Scan(&r.ID)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`, args...).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("create resource %q: %w", r.Name, translate(err))
 	}
@@ -116,8 +146,8 @@ func (s *Store) UpdateResource(ctx context.Context, r *territory.Resource) error
 	if err != nil {
 		return err
 	}
-	tag, err := s.db.Exec(ctx, `UPDATE resources SET name = $2, kind = $3, status = $4, geometry = $5, radius_m = $6,
-			capacity = $7, expected_date = $8, min_lon = $9, min_lat = $10, max_lon = $11, max_lat = $12
+	tag, err := s.db.Exec(ctx, `UPDATE resources SET code = $2, name = $3, kind = $4, status = $5, geometry = $6, cells = $7,
+			radius_m = $8, capacity = $9, expected_date = $10, min_lon = $11, min_lat = $12, max_lon = $13, max_lat = $14
 		WHERE id = $1`, append([]any{r.ID}, args...)...)
 	if err != nil {
 		return fmt.Errorf("update resource %d: %w", r.ID, translate(err))

@@ -15,35 +15,37 @@ import (
 
 // CustomerLocations calls fn for every customer, by id, or for those whose
 // location lies in bound (edges included) when bound is not nil, stopping
-// at fn's first error, which it returns. It reads only the seven columns
-// assignment and the map need, straight into the struct handed to fn. Outside a
-// transaction the rows come from a reader connection, so fn may use the
-// store, writes included (except on ":memory:", whose one connection is busy
-// with the rows); inside one, fn may use the transaction's store.
+// at fn's first error, which it returns. It reads only the nine columns
+// assignment, the map and coverage need, straight into the struct handed to
+// fn. Outside a transaction the rows come from a reader connection, so fn
+// may use the store, writes included (except on ":memory:", whose one
+// connection is busy with the rows); inside one, fn may use the
+// transaction's store.
 func (s *Store) CustomerLocations(ctx context.Context, bound *orb.Bound, fn func(territory.CustomerLocation) error) error {
 	var w where
 	if b := bound; b != nil {
 		w.add("lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?", b.Min[0], b.Max[0], b.Min[1], b.Max[1])
 	}
-	rows, err := s.read().QueryContext(ctx, "SELECT id, lon, lat, cell, ifnull(grid_id, 0), stage, ifnull(owner_id, 0) FROM customers"+w.page(0, 0), w.args...)
+	rows, err := s.read().QueryContext(ctx, "SELECT id, lon, lat, cell, ifnull(grid_id, 0), stage, ifnull(owner_id, 0), carrier, size FROM customers"+w.page(0, 0), w.args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: customer locations: %w", err)
 	}
 	defer rows.Close()
 	var l territory.CustomerLocation
 	var cell int64
-	var stage string
+	var stage, carrier, size string
 	for n := 0; rows.Next(); n++ {
 		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if err := rows.Scan(&l.ID, &l.Location[0], &l.Location[1], &cell, &l.GridID, &stage, &l.OwnerID); err != nil {
+		if err := rows.Scan(&l.ID, &l.Location[0], &l.Location[1], &cell, &l.GridID, &stage, &l.OwnerID, &carrier, &size); err != nil {
 			return fmt.Errorf("sqlite: customer locations: %w", err)
 		}
 		l.Cell = h3.Cell(cell)
 		l.Stage = funnel.Stage(stage)
+		l.Carrier, l.Size = territory.Carrier(carrier), territory.Size(size)
 		if err := fn(l); err != nil {
 			return err
 		}
@@ -135,4 +137,26 @@ func stageList() string {
 		b.WriteString(string(st) + "|")
 	}
 	return b.String()
+}
+
+// ResourceStamp returns a short token that changes whenever what coverage
+// reads of the resources changes: a resource added or deleted, or its
+// status, expected date, radius, coverage box or geometry or cell list
+// (by size) changed. One embedded store serves one process, whose own
+// writes reach its coverage analysis directly; the stamp is for the rare
+// second process on the same file. It costs one scan of the resources
+// table (a few milliseconds per ten thousand).
+func (s *Store) ResourceStamp(ctx context.Context) (string, error) {
+	var n, maxID, sum int64
+	err := s.read().QueryRowContext(ctx, `SELECT count(*), ifnull(max(id), 0),
+		ifnull(sum((id % 65521 + 1) * (instr('|existing|under_construction|planned|', '|' || status || '|') * 7 +
+			CAST(radius_m * 1000 AS INTEGER) % 1000003 + ifnull(CAST(replace(expected_date, '-', '') AS INTEGER), 0) % 1000033 * 13 +
+			CAST(min_lon * 1e7 AS INTEGER) % 1000037 + CAST(min_lat * 1e7 AS INTEGER) % 1000039 * 3 +
+			CAST(max_lon * 1e7 AS INTEGER) % 1000081 * 5 + CAST(max_lat * 1e7 AS INTEGER) % 1000099 * 11 +
+			ifnull(length(geometry), 0) * 17 + ifnull(length(cells), 0) * 19)), 0)
+		FROM resources`).Scan(&n, &maxID, &sum)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: resource stamp: %w", err)
+	}
+	return fmt.Sprintf("r%d.%d.%d", n, maxID, sum), nil
 }

@@ -3,43 +3,100 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/paulmach/orb/encoding/wkb"
+	h3 "github.com/uber/h3-go/v4"
 
 	"gridplan/territory"
 )
 
-const resourceCols = "id, name, kind, status, geometry, radius_m, capacity, expected_date"
+const resourceCols = "id, code, name, kind, status, geometry, cells, radius_m, capacity, expected_date"
 
 func scanResource(row interface{ Scan(...any) error }) (*territory.Resource, error) {
 	var r territory.Resource
-	var b []byte
+	var code sql.NullString
+	var geom, cells []byte
 	var due sql.NullString
-	if err := row.Scan(&r.ID, &r.Name, &r.Kind, &r.Status, &b, &r.RadiusM, &r.Capacity, &due); err != nil {
+	if err := row.Scan(&r.ID, &code, &r.Name, &r.Kind, &r.Status, &geom, &cells, &r.RadiusM, &r.Capacity, &due); err != nil {
 		return nil, err
 	}
-	g, err := wkb.Unmarshal(b)
-	if err != nil {
-		return nil, fmt.Errorf("resource %d: decode geometry: %w", r.ID, err)
+	r.Code = code.String
+	var err error
+	if geom != nil {
+		if r.Geometry, err = wkb.Unmarshal(geom); err != nil {
+			return nil, fmt.Errorf("resource %d: decode geometry: %w", r.ID, err)
+		}
 	}
-	r.Geometry = g
+	if cells != nil {
+		if r.Cells, err = decodeCells(cells); err != nil {
+			return nil, fmt.Errorf("resource %d: %w", r.ID, err)
+		}
+	}
 	if r.ExpectedDate, err = decodeDate(due); err != nil {
 		return nil, fmt.Errorf("resource %d: %w", r.ID, err)
 	}
 	return &r, nil
 }
 
-// resourceArgs are r's columns after id: geometry as WKB and its coverage box.
+// encodeCells packs H3 cells as 8-byte little-endian integers; nil for none.
+func encodeCells(cs []h3.Cell) []byte {
+	if len(cs) == 0 {
+		return nil
+	}
+	b := make([]byte, 0, 8*len(cs))
+	for _, c := range cs {
+		b = binary.LittleEndian.AppendUint64(b, uint64(c))
+	}
+	return b
+}
+
+// decodeCells unpacks what encodeCells wrote.
+func decodeCells(b []byte) ([]h3.Cell, error) {
+	if len(b) == 0 || len(b)%8 != 0 {
+		return nil, fmt.Errorf("decode cells: %d bytes is not a whole number of 8-byte cells", len(b))
+	}
+	cs := make([]h3.Cell, len(b)/8)
+	for i := range cs {
+		cs[i] = h3.Cell(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	return cs, nil
+}
+
+// resourceArgs are r's columns after id: geometry as WKB (NULL for a cell
+// resource), cells packed (NULL for a geometry resource) and the coverage
+// box.
 func resourceArgs(r *territory.Resource) ([]any, error) {
-	b, err := encodeGeom(r.Geometry)
-	if err != nil {
-		return nil, err
+	var geom any
+	if r.Geometry != nil {
+		b, err := encodeGeom(r.Geometry)
+		if err != nil {
+			return nil, err
+		}
+		geom = b
+	}
+	var cells any
+	if b := encodeCells(r.Cells); b != nil {
+		cells = b
+	}
+	var code any
+	if r.Code != "" {
+		code = r.Code
 	}
 	cb := r.CoverageBound()
-	return []any{r.Name, r.Kind, r.Status, b, r.RadiusM, r.Capacity, encodeDate(r.ExpectedDate),
+	return []any{code, r.Name, r.Kind, r.Status, geom, cells, r.RadiusM, r.Capacity, encodeDate(r.ExpectedDate),
 		cb.Min[0], cb.Min[1], cb.Max[0], cb.Max[1]}, nil
+}
+
+// resourceConflict explains a unique clash of a resource write: the code is
+// the one unique column besides the id.
+func resourceConflict(err error, r *territory.Resource) error {
+	if isUnique(err) {
+		return conflict("resource code %q already exists", r.Code)
+	}
+	return err
 }
 
 // CreateResource validates r, stores it and sets r.ID.
@@ -52,10 +109,10 @@ func (s *Store) CreateResource(ctx context.Context, r *territory.Resource) error
 		return err
 	}
 	return s.write(ctx, func(q querier) error {
-		res, err := q.ExecContext(ctx, `INSERT INTO resources (name, kind, status, geometry, radius_m, capacity, expected_date,
-			min_lon, min_lat, max_lon, max_lat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		res, err := q.ExecContext(ctx, `INSERT INTO resources (code, name, kind, status, geometry, cells, radius_m, capacity, expected_date,
+			min_lon, min_lat, max_lon, max_lat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if err != nil {
-			return fmt.Errorf("sqlite: create resource %q: %w", r.Name, err)
+			return fmt.Errorf("sqlite: create resource %q: %w", r.Name, resourceConflict(err, r))
 		}
 		r.ID, err = res.LastInsertId()
 		return err
@@ -105,9 +162,9 @@ func (s *Store) UpdateResource(ctx context.Context, r *territory.Resource) error
 		return err
 	}
 	return s.write(ctx, func(q querier) error {
-		res, err := q.ExecContext(ctx, `UPDATE resources SET name = ?, kind = ?, status = ?, geometry = ?, radius_m = ?, capacity = ?,
-			expected_date = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ? WHERE id = ?`, append(args, r.ID)...)
-		return affected(res, err, "resource", r.ID)
+		res, err := q.ExecContext(ctx, `UPDATE resources SET code = ?, name = ?, kind = ?, status = ?, geometry = ?, cells = ?, radius_m = ?,
+			capacity = ?, expected_date = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ? WHERE id = ?`, append(args, r.ID)...)
+		return affected(res, resourceConflict(err, r), "resource", r.ID)
 	})
 }
 

@@ -36,7 +36,8 @@ func locations(tb testing.TB, s data.Store, bound *orb.Bound) []territory.Custom
 
 // locationOf is what CustomerLocations should say of c.
 func locationOf(c *territory.Customer) territory.CustomerLocation {
-	return territory.CustomerLocation{ID: c.ID, Location: c.Location, Cell: c.Cell, GridID: c.GridID, Stage: c.Stage, OwnerID: c.OwnerID}
+	return territory.CustomerLocation{ID: c.ID, Location: c.Location, Cell: c.Cell, GridID: c.GridID, Stage: c.Stage, OwnerID: c.OwnerID,
+		Carrier: c.Carrier, Size: c.Size}
 }
 
 func testCustomerLocations(t *testing.T, s data.Store) {

@@ -20,7 +20,11 @@
 //   - a session is expired when now ≥ ExpiresAt;
 //   - InTx rolls back and re-panics when fn panics;
 //   - a resource matches a Bound when its coverage's bounding box (a point
-//     resource grown by its radius) meets the bound;
+//     resource grown by its radius, a cell resource's cells' boundaries)
+//     meets the bound;
+//   - a resource covers by a geometry or by H3 cells, never both; cells come
+//     back exactly as written (order, mixed resolutions); a resource's Code
+//     is optional and unique when set (a clash is a ConflictError naming it);
 //   - bulk loads call progress with a growing count ending at len(rows), and
 //     a bad row's error names it by its index in the slice ("row 3");
 //   - UpsertCustomers compares the imported fields exactly (floats with ==),
@@ -76,5 +80,5 @@ type testCase struct {
 
 func cases() []testCase {
 	return slices.Concat(crudCases, filterCases, errorCases, txCases, bulkCases, miscCases,
-		upsertCases, locationCases, jobCases, gazetteerCases, planCases)
+		upsertCases, locationCases, jobCases, gazetteerCases, planCases, resourceCases)
 }

@@ -8,6 +8,7 @@ import "./pages/map";
 import "./pages/placeholders";
 import "./pages/users";
 import "./planner"; // after the placeholders: its pages replace them
+import "./leadership"; // the coverage page for leaders, planners and admins
 
 initLang();
 void start();
