@@ -25,6 +25,9 @@ type Store interface {
 	geocode.GazetteerStore
 	funnel.ClaimStore
 	funnel.ActivityStore
+	funnel.TransitionStore
+	funnel.FollowUpStore
+	funnel.SalesStore
 	Bulk
 
 	// InTx runs fn in one transaction with a Store bound to it. An error
@@ -35,7 +38,8 @@ type Store interface {
 	Migrate(ctx context.Context) error
 	// Empty reports whether the store holds no districts, grids, customers or users.
 	Empty(ctx context.Context) (bool, error)
-	// Reset deletes every row of every table (schema stays). For demos and tests.
+	// Reset deletes every row of every table (schema stays), settings
+	// included. For demos and tests.
 	Reset(ctx context.Context) error
 	// Ping checks that the store answers (readiness).
 	Ping(ctx context.Context) error
@@ -55,4 +59,6 @@ type Bulk interface {
 	BulkCustomers(ctx context.Context, cs []*territory.Customer, progress Progress) error
 	BulkClaims(ctx context.Context, cs []*funnel.Claim, progress Progress) error
 	BulkActivities(ctx context.Context, as []*funnel.Activity, progress Progress) error
+	BulkTransitions(ctx context.Context, ts []*funnel.Transition, progress Progress) error
+	BulkFollowUps(ctx context.Context, fs []*funnel.FollowUp, progress Progress) error
 }

@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -55,8 +56,13 @@ type Activity struct {
 	Signals    []SignalKind `json:"signals,omitempty"`
 	// Position is where the manager's phone was when a visit was logged.
 	Position *orb.Point `json:"position,omitempty"`
-	// Verified is false for a visit logged too far from the customer.
-	Verified bool `json:"verified"`
+	// Verified is false for a visit logged too far from the customer (or
+	// without a position); DistanceM is how far, when a position was given.
+	Verified  bool     `json:"verified"`
+	DistanceM *float64 `json:"distance_m,omitempty"`
+	// ContractExpires is the competitor contract's end, recorded with a
+	// contract_expiring signal (required with it).
+	ContractExpires *time.Time `json:"contract_expires,omitempty"`
 }
 
 // Validate checks an activity before it is stored.
@@ -75,6 +81,9 @@ func (a *Activity) Validate() error {
 		if !knownSignal(s) {
 			return invalid("signals", "item %d: unknown signal %q", i, s)
 		}
+	}
+	if slices.Contains(a.Signals, ContractExpiring) && a.ContractExpires == nil {
+		return invalid("contract_expires", "is required with a contract_expiring signal")
 	}
 	if p := a.Position; p != nil && (p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 || p[0] != p[0] || p[1] != p[1]) {
 		return invalid("position", "(%v, %v) is not a WGS-84 longitude/latitude", p[0], p[1])

@@ -26,6 +26,7 @@ type Claim struct {
 	LastActivityAt time.Time   `json:"last_activity_at"`
 	EndedAt        *time.Time  `json:"ended_at,omitempty"`
 	EndReason      string      `json:"end_reason,omitempty"`
+	EndedBy        int64       `json:"ended_by,omitempty"` // user who released it; 0: the system (lapse) or unknown
 }
 
 // Validate checks a claim before it is stored.
@@ -54,6 +55,10 @@ type ClaimFilter struct {
 	CustomerID int64
 	ManagerID  int64
 	Status     ClaimStatus
+	// LastActivityBefore: only claims whose last_activity_at is before it.
+	LastActivityBefore time.Time
+	// EndedSince: only claims that ended at or after it.
+	EndedSince time.Time
 	AfterID    int64 // keyset pagination: only ids greater than this
 	Limit      int   // 0 means no limit
 }

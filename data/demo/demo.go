@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"gridplan/data"
 	"gridplan/funnel"
 	"gridplan/geo"
 	"gridplan/territory"
@@ -66,8 +67,14 @@ type City struct {
 	Users      []*territory.User // without password hashes: Load sets them
 	Claims     []*funnel.Claim
 	Activities []*funnel.Activity
-	Roads      []*Road
-	Places     []*Place
+	// Transitions are the customers' stage changes (UserID: the manager's
+	// login, 0 for the system's lapses); FollowUps the follow-ups of the
+	// competitor contracts expiring (ActivityID: the activity that
+	// recorded it).
+	Transitions []*funnel.Transition
+	FollowUps   []*funnel.FollowUp
+	Roads       []*Road
+	Places      []*Place
 
 	loaded bool // set by Load, which consumes the city
 }
@@ -195,6 +202,10 @@ type gen struct {
 	cust     []custInfo
 	gridCust [][]int32 // customers (indices) of each grid
 	gridMgr  [][]int32 // managers (indices) of each grid
+
+	// parallel to city.Transitions: the manager (index) who made it, -1
+	// for the system; buildUsers turns it into UserID
+	transBy []int32
 }
 
 // rng returns the random stream of one generation step. Steps draw from
@@ -264,6 +275,24 @@ func (g *gen) validate() error {
 	for i, a := range c.Activities {
 		if err := a.Validate(); err != nil {
 			return fmt.Errorf("activity %d: %w", i+1, err)
+		}
+	}
+	for i, t := range c.Transitions {
+		v := *t
+		if err := data.PrepareTransition(&v, c.Options.Now); err != nil {
+			return fmt.Errorf("transition %d: %w", i+1, err)
+		}
+		if !v.At.Equal(t.At) || !t.At.Before(c.Options.Now) {
+			return fmt.Errorf("transition %d: at %s: want whole microseconds before now", i+1, t.At)
+		}
+	}
+	for i, x := range c.FollowUps {
+		v := *x
+		if err := data.PrepareFollowUp(&v, c.Options.Now); err != nil {
+			return fmt.Errorf("follow-up %d: %w", i+1, err)
+		}
+		if !v.Due.Equal(x.Due) {
+			return fmt.Errorf("follow-up %d: due %s is not a day", i+1, x.Due)
 		}
 	}
 	for i, u := range c.Users {

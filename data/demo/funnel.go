@@ -2,6 +2,7 @@ package demo
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -89,10 +90,11 @@ var (
 		funnel.CompetitorComplaint: "客户反映现有宽带经常掉线，对价格不满",
 		funnel.NewNeed:             "新增门店，需要专线和监控",
 		funnel.ProductInquiry:      "客户询问千兆宽带和云电脑",
-		funnel.ContractExpiring:    "现有运营商合同三个月内到期",
+		funnel.ContractExpiring:    "现有运营商合同即将到期",
 		funnel.Relocation:          "公司下月搬迁，通信需要重新规划",
 	}
-	notesIntent = []string{"客户提出明确需求：千兆专线", "客户提出明确需求：企业宽带+固话", "客户提出明确需求：云办公套餐", "客户提出明确需求：5G专网试点"}
+	decisionMakers = []string{"总经理", "行政主管", "办公室主任", "IT负责人", "财务总监", "老板本人"}
+	notesIntent    = []string{"客户提出明确需求：千兆专线", "客户提出明确需求：企业宽带+固话", "客户提出明确需求：云办公套餐", "客户提出明确需求：5G专网试点"}
 )
 
 // funnelState is the funnel step's working set.
@@ -104,8 +106,14 @@ type funnelState struct {
 	acts   []funnel.Activity
 	pos    []orb.Point
 	claims []funnel.Claim
-	first  []time.Time // per customer: first and last activity
+	first  []time.Time // per customer: first and last activity (or transition)
 	last   []time.Time
+	// Stage changes, with the manager (index) who made each, -1 for the
+	// system; follow-ups, with the activity (index in acts) that made each.
+	trans   []funnel.Transition
+	transBy []int32
+	fups    []funnel.FollowUp
+	fupAct  []int32
 }
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -117,8 +125,9 @@ func (f *funnelState) dayAt(daysAgo int) time.Time {
 	return t.UTC()
 }
 
-// activity appends an activity of manager mi on customer ci.
-func (f *funnelState) activity(ci, mi int32, kind funnel.ActivityKind, at time.Time, note string, signals []funnel.SignalKind) {
+// activity appends an activity of manager mi on customer ci and returns
+// its index in f.acts.
+func (f *funnelState) activity(ci, mi int32, kind funnel.ActivityKind, at time.Time, note string, signals []funnel.SignalKind) int32 {
 	a := funnel.Activity{
 		CustomerID: int64(ci + 1), ManagerID: int64(mi + 1), Kind: kind, At: at, Note: note, Signals: signals,
 	}
@@ -147,6 +156,122 @@ func (f *funnelState) activity(ci, mi int32, kind funnel.ActivityKind, at time.T
 	if at.After(f.last[ci]) {
 		f.last[ci] = at
 	}
+	return int32(len(f.acts) - 1)
+}
+
+// transition appends customer ci's stage change from → to at at, made by
+// manager mi (by the system when system), on mi's list.
+func (f *funnelState) transition(ci, mi int32, system bool, from, to funnel.Stage, at time.Time, reason string, evidence map[string]string) {
+	f.trans = append(f.trans, funnel.Transition{
+		CustomerID: int64(ci + 1), ManagerID: int64(mi + 1), From: from, To: to, At: at, Reason: reason, Evidence: evidence,
+	})
+	by := mi
+	if system {
+		by = -1
+	}
+	f.transBy = append(f.transBy, by)
+	if at.After(f.last[ci]) {
+		f.last[ci] = at
+	}
+}
+
+// Evidence of the default checklists (funnel.DefaultConfig), drawn from the
+// customer's index rather than the random stream, so that the rest of the
+// city does not change with them.
+func potentialEvidence(ci int32) map[string]string {
+	return map[string]string{"budget_confirmed": "true", "decision_maker": decisionMakers[int(ci)%len(decisionMakers)]}
+}
+
+func orderEvidence(ci int32, at time.Time) map[string]string {
+	return map[string]string{"order_ref": fmt.Sprintf("HT-%d-%07d", at.In(cst).Year(), ci+1)}
+}
+
+func activationEvidence(at time.Time) map[string]string {
+	return map[string]string{"activation_date": at.In(cst).Format("2006-01-02")}
+}
+
+// between is an instant between a and b, a whole number of days after a
+// (so at a's time of day), about halfway; a itself when b is less than two
+// days later.
+func between(a, b time.Time) time.Time {
+	return a.AddDate(0, 0, int(b.Sub(a)/(48*time.Hour)))
+}
+
+// chain appends the forward steps of customer ci from list up to stage to
+// (potential … in_network), listed at tc, at the instants at (parallel to
+// the steps potential … to), with the checklists' evidence; intent's
+// requirement is requirement.
+func (f *funnelState) chain(ci, mi int32, to funnel.Stage, at []time.Time, requirement string) {
+	from := funnel.List
+	for k, st := range funnel.Steps[funnel.Potential.Step()-1 : to.Step()] {
+		var ev map[string]string
+		switch st {
+		case funnel.Potential:
+			ev = potentialEvidence(ci)
+		case funnel.Intent:
+			ev = map[string]string{"requirement": requirement}
+		case funnel.Order:
+			ev = orderEvidence(ci, at[k])
+		case funnel.InNetwork:
+			ev = activationEvidence(at[k])
+		}
+		f.transition(ci, mi, false, from, st, at[k], "", ev)
+		from = st
+	}
+}
+
+// claimSignal is the opportunity signal seen on the claiming visit of a
+// customer who went on to be sold (potential's checklist needs one): a new
+// need or an inquiry, by the customer's index.
+func claimSignal(ci int32) []funnel.SignalKind {
+	return []funnel.SignalKind{[]funnel.SignalKind{funnel.NewNeed, funnel.ProductInquiry}[ci%2]}
+}
+
+// mix is a fixed hash of a customer index (SplitMix64's finaliser), for
+// details that must not draw from the random stream.
+func mix(ci int32) uint64 {
+	z := uint64(ci) + 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// followUpLead is how long before a competitor contract's end the demo's
+// follow-up is due, as the sales service schedules it.
+const followUpLead = 30
+
+// contractExpiring gives activity k (with a contract_expiring signal) of
+// customer ci its contract end, 1–6 months after the activity's day, and
+// schedules the follow-up: followUpLead days before the end, or the
+// activity's day when that is later. A follow-up due before Now was done
+// on its day, except every third, which is overdue.
+func (f *funnelState) contractExpiring(ci, mi, k int32) {
+	a := &f.acts[k]
+	local := a.At.In(cst)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	h := mix(ci)
+	expires := day.AddDate(0, 0, 30+int(h%154)) // 30–183 days
+
+	a.ContractExpires = &expires
+	due := expires.AddDate(0, 0, -followUpLead)
+	if due.Before(day) {
+		due = day
+	}
+	fu := funnel.FollowUp{
+		CustomerID: int64(ci + 1), ManagerID: int64(mi + 1), Due: due, CreatedAt: a.At,
+		Reason: "竞争对手合同 " + expires.Format("2006-01-02") + " 到期，提前跟进续约机会",
+	}
+	// Done on the due day at 10:00 Beijing time (02:00 UTC), if that has
+	// passed, after the activity.
+	done := due.Add(2 * time.Hour)
+	if done.Before(a.At) {
+		done = a.At.Add(time.Hour)
+	}
+	if done.Before(f.now) && (h>>16)%3 != 0 {
+		fu.DoneAt = &done
+	}
+	f.fups = append(f.fups, fu)
+	f.fupAct = append(f.fupAct, k)
 }
 
 // visitKind is how a manager first meets a business: sweeping its building
@@ -245,7 +370,11 @@ func (f *funnelState) target(ci, mi int32, c *territory.Customer) {
 		if tl != tc {
 			f.activity(ci, mi, funnel.Phone, tl, notesPhone[rng.IntN(len(notesPhone))], nil)
 		}
-		f.claim(ci, mi, funnel.ClaimLapsed, tc, tl, ptr(tl.AddDate(0, 0, LapseDays)), "30天无有效销售动作，报备失效，退回网格客户池")
+		const lapse = "30天无有效销售动作，报备失效，退回网格客户池"
+		te := tl.AddDate(0, 0, LapseDays)
+		f.claim(ci, mi, funnel.ClaimLapsed, tc, tl, ptr(te), lapse)
+		f.transition(ci, mi, false, funnel.Target, funnel.List, tc, "", nil)
+		f.transition(ci, mi, true, funnel.List, funnel.Target, te, lapse, nil)
 		return
 	}
 	kind, note := f.visitKind(ci), notesFirstVisit[rng.IntN(len(notesFirstVisit))]
@@ -313,6 +442,7 @@ func (f *funnelState) claimed(ci, mi int32, c *territory.Customer) {
 			tl = tc
 		}
 		f.claim(ci, mi, funnel.ClaimActive, tc, tl, nil, "")
+		f.transition(ci, mi, false, funnel.Target, funnel.List, tc, "", nil)
 		return
 	}
 	// The last step is on day dl; earlier ones on days strictly between.
@@ -326,6 +456,7 @@ func (f *funnelState) claimed(ci, mi int32, c *territory.Customer) {
 			days[k] = lo + rng.IntN(hi-lo+1)
 		}
 	}
+	idx := make([]int32, len(steps))
 	for k := range steps {
 		at := tl
 		if k < len(steps)-1 {
@@ -334,9 +465,28 @@ func (f *funnelState) claimed(ci, mi int32, c *territory.Customer) {
 				at = tc.Add(time.Duration(k+1) * time.Minute)
 			}
 		}
-		f.activity(ci, mi, steps[k], at, notes[k], signals[k])
+		idx[k] = f.activity(ci, mi, steps[k], at, notes[k], signals[k])
+		if slices.Contains(signals[k], funnel.ContractExpiring) {
+			f.contractExpiring(ci, mi, idx[k])
+		}
 	}
 	f.claim(ci, mi, funnel.ClaimActive, tc, tl, nil, "")
+	// Each step reached was entered with the activity that met its
+	// checklist: the signal (potential), the proposal (intent), the signed
+	// order (order, the last step).
+	f.transition(ci, mi, false, funnel.Target, funnel.List, tc, "", nil)
+	at := []time.Time{f.acts[idx[0]].At}
+	if len(idx) > 1 {
+		at = append(at, f.acts[idx[1]].At)
+	}
+	if len(idx) > 2 {
+		at = append(at, f.acts[idx[len(idx)-1]].At)
+	}
+	var requirement string
+	if len(notes) > 1 {
+		requirement = notes[1]
+	}
+	f.chain(ci, mi, c.Stage, at, requirement)
 }
 
 // inNetwork: claimed, sold and activated some time ago; the claim ended at
@@ -347,10 +497,13 @@ func (f *funnelState) inNetwork(ci, mi int32, c *territory.Customer) {
 	da := 20 + rng.IntN(881)
 	dc := da + 15 + rng.IntN(46)
 	tc, tp, ta := f.dayAt(dc), f.dayAt(da+5+rng.IntN(8)), f.dayAt(da)
-	f.activity(ci, mi, f.visitKind(ci), tc, "报备：纳入清单", nil)
-	f.activity(ci, mi, funnel.Proposal, tp, notesIntent[rng.IntN(len(notesIntent))], nil)
+	f.activity(ci, mi, f.visitKind(ci), tc, "报备：纳入清单", claimSignal(ci))
+	requirement := notesIntent[rng.IntN(len(notesIntent))]
+	f.activity(ci, mi, funnel.Proposal, tp, requirement, nil)
 	f.activity(ci, mi, funnel.Activation, ta, "装机开通，客户入网", nil)
 	f.claim(ci, mi, funnel.ClaimReleased, tc, ta, ptr(ta), "已开通入网，转在网维护")
+	f.transition(ci, mi, false, funnel.Target, funnel.List, tc, "", nil)
+	f.chain(ci, mi, funnel.InNetwork, []time.Time{between(tc, tp), tp, between(tp, ta), ta}, requirement)
 	if rng.IntN(2) == 0 {
 		f.activity(ci, mi, funnel.RetentionCall, f.dayAt(1+rng.IntN(da-1)), "在网关怀回访", nil)
 	}
@@ -367,6 +520,8 @@ func (f *funnelState) lost(ci, mi int32, c *territory.Customer) {
 	reason := []string{"客户已与竞争对手续约", "客户明确暂无需求"}[rng.IntN(2)]
 	f.activity(ci, mi, funnel.Phone, te, reason, nil)
 	f.claim(ci, mi, funnel.ClaimReleased, tc, te, ptr(te), reason)
+	f.transition(ci, mi, false, funnel.Target, funnel.List, tc, "", nil)
+	f.transition(ci, mi, false, funnel.List, funnel.Lost, te, reason, nil)
 }
 
 // churned: was in network, then left for a competitor.
@@ -377,10 +532,14 @@ func (f *funnelState) churned(ci, mi int32, c *territory.Customer) {
 	dc := da + 15 + rng.IntN(46)
 	dx := 10 + rng.IntN(da-110)
 	tc, ta, tx := f.dayAt(dc), f.dayAt(da), f.dayAt(dx)
-	f.activity(ci, mi, f.visitKind(ci), tc, "报备：纳入清单", nil)
+	f.activity(ci, mi, f.visitKind(ci), tc, "报备：纳入清单", claimSignal(ci))
 	f.activity(ci, mi, funnel.Activation, ta, "装机开通，客户入网", nil)
 	f.claim(ci, mi, funnel.ClaimReleased, tc, ta, ptr(ta), "已开通入网，转在网维护")
 	f.activity(ci, mi, funnel.RetentionCall, tx, "客户离网，转竞争对手", nil)
+	f.transition(ci, mi, false, funnel.Target, funnel.List, tc, "", nil)
+	mid := between(tc, ta)
+	f.chain(ci, mi, funnel.InNetwork, []time.Time{between(tc, mid), mid, between(mid, ta), ta}, notesIntent[int(ci)%len(notesIntent)])
+	f.transition(ci, mi, false, funnel.InNetwork, funnel.Churned, tx, "客户离网，转竞争对手", nil)
 }
 
 // publish numbers claims by claim time and activities by time (ties in
@@ -417,5 +576,32 @@ func (f *funnelState) publish() {
 		a := &f.acts[k.idx]
 		a.ID = int64(i + 1)
 		c.Activities[i] = a
+	}
+
+	// Transitions by time (ties in generation order: a customer's steps
+	// are generated in order), follow-ups by creation.
+	order := make([]int32, len(f.trans))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return f.trans[a].At.Compare(f.trans[b].At) })
+	c.Transitions = make([]*funnel.Transition, len(f.trans))
+	f.g.transBy = make([]int32, len(f.trans))
+	for i, k := range order {
+		t := &f.trans[k]
+		t.ID = int64(i + 1)
+		c.Transitions[i] = t
+		f.g.transBy[i] = f.transBy[k]
+	}
+	order = make([]int32, len(f.fups))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return f.fups[a].CreatedAt.Compare(f.fups[b].CreatedAt) })
+	c.FollowUps = make([]*funnel.FollowUp, len(f.fups))
+	for i, k := range order {
+		fu := &f.fups[k]
+		fu.ID, fu.ActivityID = int64(i+1), f.acts[f.fupAct[k]].ID
+		c.FollowUps[i] = fu
 	}
 }

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -346,4 +348,149 @@ func newResourceIndex(rs []*territory.Resource) *resourceIndex {
 
 func (x *resourceIndex) each(p orb.Point, fn func(i int)) {
 	x.ix.Search(orb.Bound{Min: p, Max: p}, func(i int, _ orb.Polygon) bool { fn(i); return true })
+}
+
+// TestTransitions: every customer's stage changes form one path from
+// target to his stage (none for a target never listed), in time order,
+// after his claim, each forward step with its default checklist's evidence
+// (potential after an opportunity signal); going back, to lost and to
+// churned with a reason; lapses by the system, the rest by the manager's
+// login.
+func TestTransitions(t *testing.T) {
+	c := mustCity(t)
+	cfg := funnel.DefaultConfig()
+	byCust := make([][]*funnel.Transition, len(c.Customers))
+	for i, tr := range c.Transitions {
+		if tr.ID != int64(i+1) || (i > 0 && tr.At.Before(c.Transitions[i-1].At)) {
+			t.Fatalf("transition %d at position %d: ids must follow time", tr.ID, i)
+		}
+		if !tr.At.Before(testNow) || tr.At.Nanosecond() != 0 {
+			t.Fatalf("transition %d at %v: want whole seconds before now", tr.ID, tr.At)
+		}
+		byCust[tr.CustomerID-1] = append(byCust[tr.CustomerID-1], tr)
+	}
+	firstSignal := make([]time.Time, len(c.Customers))
+	for _, a := range c.Activities {
+		if len(a.Signals) > 0 && firstSignal[a.CustomerID-1].IsZero() {
+			firstSignal[a.CustomerID-1] = a.At
+		}
+	}
+	reached := map[funnel.Stage]int{}
+	lapses := 0
+	for i, cu := range c.Customers {
+		ts := byCust[i]
+		if len(ts) == 0 {
+			if cu.Stage != funnel.Target {
+				t.Fatalf("customer %s at %s without transitions", cu.ExternalID, cu.Stage)
+			}
+			continue
+		}
+		if ts[0].From != funnel.Target || ts[0].To != funnel.List {
+			t.Fatalf("customer %s: first transition %s → %s, want target → list", cu.ExternalID, ts[0].From, ts[0].To)
+		}
+		for k, tr := range ts {
+			if k > 0 && tr.From != ts[k-1].To {
+				t.Fatalf("customer %s: transition %d from %s after one to %s", cu.ExternalID, tr.ID, tr.From, ts[k-1].To)
+			}
+			m := c.Managers[tr.ManagerID-1]
+			if m.GridID != cu.GridID {
+				t.Fatalf("transition %d: manager %s of grid %d on a customer of grid %d", tr.ID, m.Code, m.GridID, cu.GridID)
+			}
+			forward := tr.To.Step() == tr.From.Step()+1 && tr.From.Step() > 0
+			if forward {
+				reached[tr.To]++
+				for _, r := range cfg.Checklists[tr.To] {
+					if r.Kind == funnel.KindSignal {
+						if fs := firstSignal[i]; fs.IsZero() || fs.After(tr.At) {
+							t.Fatalf("transition %d to %s at %v: no signal before it (first %v)", tr.ID, tr.To, tr.At, fs)
+						}
+					} else if strings.TrimSpace(tr.Evidence[r.Key]) == "" {
+						t.Fatalf("transition %d to %s: evidence %v lacks %s", tr.ID, tr.To, tr.Evidence, r.Key)
+					}
+				}
+			} else if tr.Reason == "" {
+				t.Fatalf("transition %d %s → %s without a reason", tr.ID, tr.From, tr.To)
+			}
+			system := tr.UserID == 0
+			if system != (tr.From == funnel.List && tr.To == funnel.Target) {
+				t.Fatalf("transition %d %s → %s by user %d", tr.ID, tr.From, tr.To, tr.UserID)
+			}
+			if system {
+				lapses++
+			} else if u := c.Users[tr.UserID-1]; u.ManagerID != tr.ManagerID {
+				t.Fatalf("transition %d by user %s of manager %d, want manager %d's", tr.ID, u.Username, u.ManagerID, tr.ManagerID)
+			}
+		}
+		if last := ts[len(ts)-1]; last.To != cu.Stage {
+			t.Fatalf("customer %s at %s, last transition to %s", cu.ExternalID, cu.Stage, last.To)
+		}
+	}
+	// Every step is reached by someone, going back happens, and fewer are
+	// reached at each step.
+	for k := 1; k < len(funnel.Steps); k++ {
+		st := funnel.Steps[k]
+		if reached[st] == 0 || (k > 2 && reached[st] > reached[funnel.Steps[k-1]]) {
+			t.Fatalf("reached per stage %v", reached)
+		}
+	}
+	if lapses == 0 {
+		t.Error("no lapse transitions")
+	}
+	t.Logf("%d transitions; reached %v; %d lapses", len(c.Transitions), reached, lapses)
+}
+
+// TestContractFollowUps: every contract_expiring signal carries the end of
+// the contract 1–6 months after the activity and has one follow-up, due 30
+// days before that end (or on the activity's day), by the activity's
+// manager; some are done, some open.
+func TestContractFollowUps(t *testing.T) {
+	c := mustCity(t)
+	byAct := map[int64]*funnel.FollowUp{}
+	open := 0
+	for i, fu := range c.FollowUps {
+		if fu.ID != int64(i+1) {
+			t.Fatalf("follow-up %d at position %d", fu.ID, i)
+		}
+		if byAct[fu.ActivityID] != nil {
+			t.Fatalf("activity %d has two follow-ups", fu.ActivityID)
+		}
+		byAct[fu.ActivityID] = fu
+		if fu.DoneAt == nil {
+			open++
+		} else if !fu.DoneAt.Before(testNow) || fu.DoneAt.Before(fu.CreatedAt) {
+			t.Fatalf("follow-up %d created %v done %v", fu.ID, fu.CreatedAt, fu.DoneAt)
+		}
+	}
+	n := 0
+	for _, a := range c.Activities {
+		if !slices.Contains(a.Signals, funnel.ContractExpiring) {
+			if a.ContractExpires != nil {
+				t.Fatalf("activity %d without the signal has ContractExpires", a.ID)
+			}
+			continue
+		}
+		n++
+		if a.ContractExpires == nil {
+			t.Fatalf("activity %d: contract_expiring without a date", a.ID)
+		}
+		exp := *a.ContractExpires
+		if d := exp.Sub(a.At); d < 29*day || d > 184*day || exp.Location() != time.UTC || exp.Hour() != 0 {
+			t.Fatalf("activity %d at %v: contract expires %v", a.ID, a.At, exp)
+		}
+		fu := byAct[a.ID]
+		if fu == nil {
+			t.Fatalf("activity %d: no follow-up", a.ID)
+		}
+		due := exp.AddDate(0, 0, -30)
+		if local := a.At.In(time.FixedZone("CST", 8*3600)); due.Before(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)) {
+			due = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+		}
+		if !fu.Due.Equal(due) || fu.CustomerID != a.CustomerID || fu.ManagerID != a.ManagerID || !fu.CreatedAt.Equal(a.At) {
+			t.Fatalf("activity %d (expires %v): follow-up %+v", a.ID, exp, fu)
+		}
+	}
+	if n == 0 || n != len(c.FollowUps) || open == 0 || open == n {
+		t.Fatalf("%d contract signals, %d follow-ups, %d open", n, len(c.FollowUps), open)
+	}
+	t.Logf("%d contract follow-ups, %d open", n, open)
 }

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -61,9 +63,24 @@ func cityHash(tb testing.TB, c *City) string {
 	h := sha256.New()
 	enc := gob.NewEncoder(h)
 	for _, v := range []any{c.Districts, c.Grids, c.Managers, c.Customers, c.Addresses, c.Resources,
-		c.Users, c.Claims, c.Activities, c.Roads, c.Places} {
+		c.Users, c.Claims, c.Activities, c.FollowUps, c.Roads, c.Places} {
 		if err := enc.Encode(v); err != nil {
 			tb.Fatalf("encode city: %v", err)
+		}
+	}
+	// gob writes maps in iteration order: evidence goes as sorted pairs.
+	for _, t := range c.Transitions {
+		v := *t
+		v.Evidence = nil
+		keys := slices.Sorted(maps.Keys(t.Evidence))
+		vals := make([]string, len(keys))
+		for i, k := range keys {
+			vals[i] = t.Evidence[k]
+		}
+		for _, x := range []any{v, keys, vals} {
+			if err := enc.Encode(x); err != nil {
+				tb.Fatalf("encode city: %v", err)
+			}
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))

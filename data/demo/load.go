@@ -11,14 +11,16 @@ import (
 
 // Load stages, in order, as reported to the progress function.
 const (
-	StageDistricts  = "districts"
-	StageGrids      = "grids"
-	StageManagers   = "managers"
-	StageUsers      = "users"
-	StageResources  = "resources"
-	StageCustomers  = "customers"
-	StageClaims     = "claims"
-	StageActivities = "activities"
+	StageDistricts   = "districts"
+	StageGrids       = "grids"
+	StageManagers    = "managers"
+	StageUsers       = "users"
+	StageResources   = "resources"
+	StageCustomers   = "customers"
+	StageClaims      = "claims"
+	StageActivities  = "activities"
+	StageTransitions = "transitions"
+	StageFollowUps   = "follow_ups"
 )
 
 // ErrNotEmpty is returned by Load when the store already holds data.
@@ -26,8 +28,8 @@ var ErrNotEmpty = errors.New("the store is not empty")
 
 // Load writes c into s, which must be migrated and empty. Districts, grids,
 // managers, users and resources are created in one transaction; customers,
-// claims and activities then go through the store's bulk loaders (one
-// transaction each), and last the city's gazetteer (Gazetteer) through the
+// claims, activities, transitions and follow-ups then go through the
+// store's bulk loaders (one transaction each), and last the city's gazetteer (Gazetteer) through the
 // store's ReplaceGazetteer. Every user gets the password DemoPassword,
 // hashed once.
 //
@@ -66,6 +68,7 @@ func Load(ctx context.Context, s data.Store, c *City, progress func(stage string
 	distIDs := make([]int64, len(c.Districts))
 	gridIDs := make([]int64, len(c.Grids))
 	mgrIDs := make([]int64, len(c.Managers))
+	userIDs := make([]int64, len(c.Users))
 	err = s.InTx(ctx, func(tx data.Store) error {
 		if err := createAll(ctx, StageDistricts, c.Districts, progress, func(i int, d *territory.District) error {
 			d.ID = 0
@@ -97,7 +100,7 @@ func Load(ctx context.Context, s data.Store, c *City, progress func(stage string
 		}); err != nil {
 			return err
 		}
-		if err := createAll(ctx, StageUsers, c.Users, progress, func(_ int, u *territory.User) error {
+		if err := createAll(ctx, StageUsers, c.Users, progress, func(i int, u *territory.User) error {
 			u.ID, u.PasswordHash = 0, hash
 			if u.ManagerID > 0 {
 				u.ManagerID = mgrIDs[u.ManagerID-1]
@@ -105,6 +108,7 @@ func Load(ctx context.Context, s data.Store, c *City, progress func(stage string
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return fmt.Errorf("user %s: %w", u.Username, err)
 			}
+			userIDs[i] = u.ID
 			return nil
 		}); err != nil {
 			return err
@@ -158,6 +162,33 @@ func Load(ctx context.Context, s data.Store, c *City, progress func(stage string
 	}); err != nil {
 		return err
 	}
+	for _, t := range c.Transitions {
+		t.ID, t.CustomerID = 0, custIDs[t.CustomerID-1]
+		if t.ManagerID > 0 {
+			t.ManagerID = mgrIDs[t.ManagerID-1]
+		}
+		if t.UserID > 0 {
+			t.UserID = userIDs[t.UserID-1]
+		}
+	}
+	if err := bulk(ctx, StageTransitions, len(c.Transitions), progress, func(p data.Progress) error {
+		return s.BulkTransitions(ctx, c.Transitions, p)
+	}); err != nil {
+		return err
+	}
+	// Activities were numbered by time from 1: provisional id k is
+	// c.Activities[k-1], which now holds its store id.
+	for _, fu := range c.FollowUps {
+		fu.ID, fu.CustomerID, fu.ManagerID = 0, custIDs[fu.CustomerID-1], mgrIDs[fu.ManagerID-1]
+		if fu.ActivityID > 0 {
+			fu.ActivityID = c.Activities[fu.ActivityID-1].ID
+		}
+	}
+	if err := bulk(ctx, StageFollowUps, len(c.FollowUps), progress, func(p data.Progress) error {
+		return s.BulkFollowUps(ctx, c.FollowUps, p)
+	}); err != nil {
+		return err
+	}
 	gaz := c.Gazetteer()
 	return bulk(ctx, StageGazetteer, len(gaz), progress, func(p data.Progress) error {
 		return s.ReplaceGazetteer(ctx, GazetteerSource, gaz, p)
@@ -180,6 +211,8 @@ func (c *City) provisional() error {
 		check("grid", len(c.Grids), func(i int) int64 { return c.Grids[i].ID }),
 		check("manager", len(c.Managers), func(i int) int64 { return c.Managers[i].ID }),
 		check("customer", len(c.Customers), func(i int) int64 { return c.Customers[i].ID }),
+		check("user", len(c.Users), func(i int) int64 { return c.Users[i].ID }),
+		check("activity", len(c.Activities), func(i int) int64 { return c.Activities[i].ID }),
 	)
 }
 

@@ -75,7 +75,7 @@ func TestLoadSQLite(t *testing.T) {
 	if prog.err != nil {
 		t.Fatal(prog.err)
 	}
-	wantStages := []string{StageDistricts, StageGrids, StageManagers, StageUsers, StageResources, StageCustomers, StageClaims, StageActivities, StageGazetteer}
+	wantStages := []string{StageDistricts, StageGrids, StageManagers, StageUsers, StageResources, StageCustomers, StageClaims, StageActivities, StageTransitions, StageFollowUps, StageGazetteer}
 	if strings.Join(prog.order, ",") != strings.Join(wantStages, ",") {
 		t.Fatalf("stages %v, want %v", prog.order, wantStages)
 	}

@@ -20,8 +20,16 @@ func (g *gen) buildUsers() error {
 	add("admin", "系统管理员", territory.RoleAdmin, 0)
 	add("planner", "网格规划员", territory.RolePlanner, 0)
 	add("leader", "分公司领导", territory.RoleLeader, 0)
-	for _, m := range c.Managers {
+	mgrUser := make([]int64, len(c.Managers))
+	for i, m := range c.Managers {
 		add(m.Code, m.Name, territory.RoleManager, m.ID)
+		mgrUser[i] = int64(len(c.Users))
+	}
+	// A manager's stage changes were made from his login.
+	for i, t := range c.Transitions {
+		if by := g.transBy[i]; by >= 0 {
+			t.UserID = mgrUser[by]
+		}
 	}
 	return nil
 }

@@ -3,22 +3,29 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
+	"gridplan/data"
 	"gridplan/funnel"
 )
 
-const activityColumns = `id, customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified`
+const activityColumns = `id, customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified, distance_m, contract_expires`
 
 func scanActivity(row pgx.Row) (*funnel.Activity, error) {
 	var a funnel.Activity
 	var signals []string
 	var lon, lat *float64
-	err := row.Scan(&a.ID, &a.CustomerID, &a.ManagerID, &a.Kind, &a.At, &a.Note, &signals, &lon, &lat, &a.Verified)
+	var expires *time.Time
+	err := row.Scan(&a.ID, &a.CustomerID, &a.ManagerID, &a.Kind, &a.At, &a.Note, &signals, &lon, &lat, &a.Verified, &a.DistanceM, &expires)
 	if err != nil {
 		return nil, err
+	}
+	if expires != nil {
+		d := data.Day(*expires)
+		a.ContractExpires = &d
 	}
 	a.At = a.At.UTC()
 	if len(signals) > 0 {
@@ -39,10 +46,12 @@ func prepareActivity(a *funnel.Activity) error {
 		return err
 	}
 	a.At = stamp(a.At)
+	data.PrepareActivityDays(a)
 	return nil
 }
 
-var activityInsert = []string{"customer_id", "manager_id", "kind", "at", "note", "signals", "pos_lon", "pos_lat", "verified"}
+var activityInsert = []string{"customer_id", "manager_id", "kind", "at", "note", "signals", "pos_lon", "pos_lat", "verified",
+	"distance_m", "contract_expires"}
 
 func activityValues(dst []any, a *funnel.Activity) []any {
 	signals := make([]string, len(a.Signals))
@@ -53,7 +62,8 @@ func activityValues(dst []any, a *funnel.Activity) []any {
 	if a.Position != nil {
 		lon, lat = &a.Position[0], &a.Position[1]
 	}
-	return append(dst, a.CustomerID, a.ManagerID, string(a.Kind), a.At, a.Note, signals, lon, lat, a.Verified)
+	return append(dst, a.CustomerID, a.ManagerID, string(a.Kind), a.At, a.Note, signals, lon, lat, a.Verified,
+		a.DistanceM, a.ContractExpires)
 }
 
 // CreateActivity validates a, stores it and sets a.ID. Activities are
@@ -62,8 +72,9 @@ func (s *Store) CreateActivity(ctx context.Context, a *funnel.Activity) error {
 	if err := prepareActivity(a); err != nil {
 		return err
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO activities (customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, activityValues(nil, a)...).Scan(&a.ID)
+	err := s.db.QueryRow(ctx, `INSERT INTO activities (customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified,
+			distance_m, contract_expires)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, activityValues(nil, a)...).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("create activity on customer %d: %w", a.CustomerID, translate(err))
 	}

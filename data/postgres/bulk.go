@@ -343,3 +343,37 @@ func (s *Store) BulkActivities(ctx context.Context, as []*funnel.Activity, progr
 	}
 	return activityTable.load(ctx, s, as, progress)
 }
+
+var transitionTable = bulkTable[*funnel.Transition]{
+	table: "transitions", seq: "transitions_id_seq", columns: transitionInsert,
+	id: func(t *funnel.Transition) *int64 { return &t.ID }, values: transitionValues,
+}
+
+var followUpTable = bulkTable[*funnel.FollowUp]{
+	table: "follow_ups", seq: "follow_ups_id_seq", columns: followUpInsert,
+	id: func(f *funnel.FollowUp) *int64 { return &f.ID }, values: followUpValues,
+}
+
+// BulkTransitions validates every transition and COPYs them in one
+// transaction.
+func (s *Store) BulkTransitions(ctx context.Context, ts []*funnel.Transition, progress data.Progress) error {
+	t := now()
+	for i, x := range ts {
+		if err := data.PrepareTransition(x, t); err != nil {
+			return fmt.Errorf("transitions: row %d: %w", i, err)
+		}
+	}
+	return transitionTable.load(ctx, s, ts, progress)
+}
+
+// BulkFollowUps validates every follow-up and COPYs them in one
+// transaction.
+func (s *Store) BulkFollowUps(ctx context.Context, fs []*funnel.FollowUp, progress data.Progress) error {
+	t := now()
+	for i, f := range fs {
+		if err := data.PrepareFollowUp(f, t); err != nil {
+			return fmt.Errorf("follow-ups: row %d: %w", i, err)
+		}
+	}
+	return followUpTable.load(ctx, s, fs, progress)
+}

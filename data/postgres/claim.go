@@ -11,15 +11,17 @@ import (
 	"gridplan/funnel"
 )
 
-const claimColumns = `id, customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason`
+const claimColumns = `id, customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason, ended_by`
 
 func scanClaim(row pgx.Row) (*funnel.Claim, error) {
 	var c funnel.Claim
 	var ended *time.Time
-	err := row.Scan(&c.ID, &c.CustomerID, &c.ManagerID, &c.Status, &c.ClaimedAt, &c.LastActivityAt, &ended, &c.EndReason)
+	var endedBy *int64
+	err := row.Scan(&c.ID, &c.CustomerID, &c.ManagerID, &c.Status, &c.ClaimedAt, &c.LastActivityAt, &ended, &c.EndReason, &endedBy)
 	if err != nil {
 		return nil, err
 	}
+	c.EndedBy = idOrZero(endedBy)
 	c.ClaimedAt, c.LastActivityAt = c.ClaimedAt.UTC(), c.LastActivityAt.UTC()
 	if ended != nil {
 		e := ended.UTC()
@@ -33,6 +35,9 @@ func prepareClaim(c *funnel.Claim) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if c.EndedBy < 0 {
+		return &funnel.FieldError{Field: "ended_by", Reason: fmt.Sprintf("must be a positive id or 0 for the system, got %d", c.EndedBy)}
+	}
 	c.ClaimedAt, c.LastActivityAt = stamp(c.ClaimedAt), stamp(c.LastActivityAt)
 	if c.EndedAt != nil {
 		e := stamp(*c.EndedAt)
@@ -41,10 +46,10 @@ func prepareClaim(c *funnel.Claim) error {
 	return nil
 }
 
-var claimInsert = []string{"customer_id", "manager_id", "status", "claimed_at", "last_activity_at", "ended_at", "end_reason"}
+var claimInsert = []string{"customer_id", "manager_id", "status", "claimed_at", "last_activity_at", "ended_at", "end_reason", "ended_by"}
 
 func claimValues(dst []any, c *funnel.Claim) []any {
-	return append(dst, c.CustomerID, c.ManagerID, string(c.Status), c.ClaimedAt, c.LastActivityAt, c.EndedAt, c.EndReason)
+	return append(dst, c.CustomerID, c.ManagerID, string(c.Status), c.ClaimedAt, c.LastActivityAt, c.EndedAt, c.EndReason, nullID(c.EndedBy))
 }
 
 // claimNotFound is funnel's not-found for claim id.
@@ -61,8 +66,8 @@ func (s *Store) CreateClaim(ctx context.Context, c *funnel.Claim) error {
 	if err := prepareClaim(c); err != nil {
 		return err
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO claims (customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, claimValues(nil, c)...).Scan(&c.ID)
+	err := s.db.QueryRow(ctx, `INSERT INTO claims (customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason, ended_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, claimValues(nil, c)...).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("create claim of customer %d: %w", c.CustomerID, translate(err))
 	}
@@ -90,6 +95,12 @@ func (s *Store) Claims(ctx context.Context, f funnel.ClaimFilter) ([]*funnel.Cla
 	if f.Status != "" {
 		q.add("status = ?", string(f.Status))
 	}
+	if !f.LastActivityBefore.IsZero() {
+		q.add("last_activity_at < ?", f.LastActivityBefore)
+	}
+	if !f.EndedSince.IsZero() {
+		q.add("ended_at >= ?", f.EndedSince)
+	}
 	rows, err := s.db.Query(ctx, `SELECT `+claimColumns+` FROM claims`+q.page(f.AfterID, f.Limit), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("claims: %w", translate(err))
@@ -108,7 +119,7 @@ func (s *Store) UpdateClaim(ctx context.Context, c *funnel.Claim) error {
 		return err
 	}
 	tag, err := s.db.Exec(ctx, `UPDATE claims SET customer_id = $2, manager_id = $3, status = $4, claimed_at = $5,
-			last_activity_at = $6, ended_at = $7, end_reason = $8
+			last_activity_at = $6, ended_at = $7, end_reason = $8, ended_by = $9
 		WHERE id = $1`, append([]any{c.ID}, claimValues(nil, c)...)...)
 	if err != nil {
 		return fmt.Errorf("update claim %d: %w", c.ID, translate(err))

@@ -174,7 +174,8 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 // Reset deletes every row of every table and restarts the id sequences.
 func (s *Store) Reset(ctx context.Context) error {
 	_, err := s.db.Exec(ctx, `TRUNCATE districts, grids, managers, customers, resources,
-		users, sessions, claims, activities, jobs, gazetteer, plans, plan_grids RESTART IDENTITY CASCADE`)
+		users, sessions, claims, activities, transitions, follow_ups, settings, jobs, gazetteer, plans, plan_grids
+		RESTART IDENTITY CASCADE`)
 	if err != nil {
 		return fmt.Errorf("reset: %w", translate(err))
 	}

@@ -8,19 +8,28 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"gridplan/data"
 	"gridplan/funnel"
 )
 
-const activityCols = "id, customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified"
+const activityCols = "id, customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified, distance_m, contract_expires"
 
 func scanActivity(row interface{ Scan(...any) error }) (*funnel.Activity, error) {
 	var a funnel.Activity
 	var at int64
 	var signals string
-	var lon, lat sql.NullFloat64
+	var lon, lat, dist sql.NullFloat64
 	var verified int
-	if err := row.Scan(&a.ID, &a.CustomerID, &a.ManagerID, &a.Kind, &at, &a.Note, &signals, &lon, &lat, &verified); err != nil {
+	var expires sql.NullString
+	if err := row.Scan(&a.ID, &a.CustomerID, &a.ManagerID, &a.Kind, &at, &a.Note, &signals, &lon, &lat, &verified, &dist, &expires); err != nil {
 		return nil, err
+	}
+	if dist.Valid {
+		a.DistanceM = &dist.Float64
+	}
+	var err error
+	if a.ContractExpires, err = decodeDate(expires); err != nil {
+		return nil, fmt.Errorf("activity %d: contract_expires: %w", a.ID, err)
 	}
 	a.At, a.Verified = fromMicros(at), verified != 0
 	if signals != "" && signals != "[]" {
@@ -48,11 +57,22 @@ func activityArgs(a *funnel.Activity) ([]any, error) {
 	if a.Position != nil {
 		lon, lat = a.Position[0], a.Position[1]
 	}
-	return []any{a.CustomerID, a.ManagerID, a.Kind, micros(a.At), a.Note, string(js), lon, lat, boolInt(a.Verified)}, nil
+	var dist any
+	if a.DistanceM != nil {
+		dist = *a.DistanceM
+	}
+	return []any{a.CustomerID, a.ManagerID, a.Kind, micros(a.At), a.Note, string(js), lon, lat, boolInt(a.Verified),
+		dist, encodeDate(a.ContractExpires)}, nil
 }
 
-const insertActivity = `INSERT INTO activities (customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// exactActivity puts a's time and day in their stored form.
+func exactActivity(a *funnel.Activity) {
+	a.At = exact(a.At)
+	data.PrepareActivityDays(a)
+}
+
+const insertActivity = `INSERT INTO activities (customer_id, manager_id, kind, at, note, signals, pos_lon, pos_lat, verified,
+	distance_m, contract_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateActivity validates a, stores it and sets a.ID.
 func (s *Store) CreateActivity(ctx context.Context, a *funnel.Activity) error {
@@ -74,7 +94,7 @@ func (s *Store) CreateActivity(ctx context.Context, a *funnel.Activity) error {
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		a.At = exact(a.At)
+		exactActivity(a)
 		return nil
 	})
 }

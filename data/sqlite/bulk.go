@@ -226,6 +226,9 @@ func (s *Store) BulkClaims(ctx context.Context, cs []*funnel.Claim, progress dat
 			if refErr := checkFunnelRefs(ctx, q, c.CustomerID, c.ManagerID); refErr != nil {
 				return fmt.Errorf("claim row %d: %w", i, refErr)
 			}
+			if refErr := checkEndedBy(ctx, q, c); refErr != nil {
+				return fmt.Errorf("claim row %d: %w", i, refErr)
+			}
 			return fmt.Errorf("sqlite: claim row %d: %w", i, err)
 		},
 	}, progress)
@@ -244,7 +247,7 @@ func (s *Store) BulkActivities(ctx context.Context, as []*funnel.Activity, progr
 		cols:  activityCols,
 		n:     len(as),
 		id:    func(i int) int64 { return as[i].ID },
-		setID: func(i int, id int64) { as[i].ID, as[i].At = id, exact(as[i].At) },
+		setID: func(i int, id int64) { as[i].ID = id; exactActivity(as[i]) },
 		args:  func(i int) ([]any, error) { return activityArgs(as[i]) },
 		explain: func(ctx context.Context, q querier, i int, err error) error {
 			a := as[i]
@@ -255,6 +258,64 @@ func (s *Store) BulkActivities(ctx context.Context, as []*funnel.Activity, progr
 				return fmt.Errorf("activity row %d: %w", i, refErr)
 			}
 			return fmt.Errorf("sqlite: activity row %d: %w", i, err)
+		},
+	}, progress)
+}
+
+// BulkTransitions validates and inserts ts in one transaction; see
+// BulkCustomers.
+func (s *Store) BulkTransitions(ctx context.Context, ts []*funnel.Transition, progress data.Progress) error {
+	now := s.now()
+	for i, t := range ts {
+		if err := data.PrepareTransition(t, now); err != nil {
+			return fmt.Errorf("transition row %d: %w", i, err)
+		}
+	}
+	return s.runBulk(ctx, bulkLoad{
+		table: "transitions",
+		cols:  transitionCols,
+		n:     len(ts),
+		id:    func(i int) int64 { return ts[i].ID },
+		setID: func(i int, id int64) { ts[i].ID = id },
+		args:  func(i int) ([]any, error) { return transitionArgs(ts[i]) },
+		explain: func(ctx context.Context, q querier, i int, err error) error {
+			t := ts[i]
+			if isUnique(err) {
+				return fmt.Errorf("transition row %d: id %d already exists: %w", i, t.ID, funnel.ErrConflict)
+			}
+			if refErr := checkTransitionRefs(ctx, q, t); refErr != nil {
+				return fmt.Errorf("transition row %d: %w", i, refErr)
+			}
+			return fmt.Errorf("sqlite: transition row %d: %w", i, err)
+		},
+	}, progress)
+}
+
+// BulkFollowUps validates and inserts fs in one transaction; see
+// BulkCustomers.
+func (s *Store) BulkFollowUps(ctx context.Context, fs []*funnel.FollowUp, progress data.Progress) error {
+	now := s.now()
+	for i, f := range fs {
+		if err := data.PrepareFollowUp(f, now); err != nil {
+			return fmt.Errorf("follow-up row %d: %w", i, err)
+		}
+	}
+	return s.runBulk(ctx, bulkLoad{
+		table: "follow_ups",
+		cols:  followUpCols,
+		n:     len(fs),
+		id:    func(i int) int64 { return fs[i].ID },
+		setID: func(i int, id int64) { fs[i].ID = id },
+		args:  func(i int) ([]any, error) { return followUpArgs(fs[i]), nil },
+		explain: func(ctx context.Context, q querier, i int, err error) error {
+			f := fs[i]
+			if isUnique(err) {
+				return fmt.Errorf("follow-up row %d: id %d already exists: %w", i, f.ID, funnel.ErrConflict)
+			}
+			if refErr := checkFollowUpRefs(ctx, q, f); refErr != nil {
+				return fmt.Errorf("follow-up row %d: %w", i, refErr)
+			}
+			return fmt.Errorf("sqlite: follow-up row %d: %w", i, err)
 		},
 	}, progress)
 }

@@ -9,15 +9,16 @@ import (
 	"gridplan/funnel"
 )
 
-const claimCols = "id, customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason"
+const claimCols = "id, customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason, ended_by"
 
 func scanClaim(row interface{ Scan(...any) error }) (*funnel.Claim, error) {
 	var c funnel.Claim
 	var claimed, last int64
-	var ended sql.NullInt64
-	if err := row.Scan(&c.ID, &c.CustomerID, &c.ManagerID, &c.Status, &claimed, &last, &ended, &c.EndReason); err != nil {
+	var ended, endedBy sql.NullInt64
+	if err := row.Scan(&c.ID, &c.CustomerID, &c.ManagerID, &c.Status, &claimed, &last, &ended, &c.EndReason, &endedBy); err != nil {
 		return nil, err
 	}
+	c.EndedBy = endedBy.Int64
 	c.ClaimedAt, c.LastActivityAt = fromMicros(claimed), fromMicros(last)
 	if ended.Valid {
 		t := fromMicros(ended.Int64)
@@ -32,7 +33,7 @@ func claimArgs(c *funnel.Claim) []any {
 	if c.EndedAt != nil {
 		ended = micros(*c.EndedAt)
 	}
-	return []any{c.CustomerID, c.ManagerID, c.Status, micros(c.ClaimedAt), micros(c.LastActivityAt), ended, c.EndReason}
+	return []any{c.CustomerID, c.ManagerID, c.Status, micros(c.ClaimedAt), micros(c.LastActivityAt), ended, c.EndReason, nullID(c.EndedBy)}
 }
 
 // exactClaim puts c's times in their stored form.
@@ -42,6 +43,22 @@ func exactClaim(c *funnel.Claim) {
 		t := exact(*c.EndedAt)
 		c.EndedAt = &t
 	}
+}
+
+// checkEndedBy returns a *funnel.FieldError when c names a user who ended
+// it that does not exist.
+func checkEndedBy(ctx context.Context, q querier, c *funnel.Claim) error {
+	if c.EndedBy == 0 {
+		return nil
+	}
+	ok, err := exists(ctx, q, "users", c.EndedBy)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return funnelField("ended_by", "user %d does not exist", c.EndedBy)
+	}
+	return nil
 }
 
 // checkFunnelRefs returns a *funnel.FieldError when the customer or the
@@ -73,8 +90,11 @@ func (s *Store) CreateClaim(ctx context.Context, c *funnel.Claim) error {
 		if err := checkFunnelRefs(ctx, q, c.CustomerID, c.ManagerID); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, `INSERT INTO claims (customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, claimArgs(c)...)
+		if err := checkEndedBy(ctx, q, c); err != nil {
+			return err
+		}
+		res, err := q.ExecContext(ctx, `INSERT INTO claims (customer_id, manager_id, status, claimed_at, last_activity_at, ended_at, end_reason, ended_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, claimArgs(c)...)
 		if isUnique(err) {
 			return activeClaimConflict(c.CustomerID)
 		}
@@ -113,6 +133,12 @@ func (s *Store) Claims(ctx context.Context, f funnel.ClaimFilter) ([]*funnel.Cla
 	if f.Status != "" {
 		w.add("status = ?", f.Status)
 	}
+	if !f.LastActivityBefore.IsZero() {
+		w.add("last_activity_at < ?", microsCeil(f.LastActivityBefore))
+	}
+	if !f.EndedSince.IsZero() {
+		w.add("ended_at >= ?", microsCeil(f.EndedSince))
+	}
 	rows, err := s.read().QueryContext(ctx, "SELECT "+claimCols+" FROM claims"+w.page(f.AfterID, f.Limit), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claims: %w", err)
@@ -129,8 +155,11 @@ func (s *Store) UpdateClaim(ctx context.Context, c *funnel.Claim) error {
 		if err := checkFunnelRefs(ctx, q, c.CustomerID, c.ManagerID); err != nil {
 			return err
 		}
+		if err := checkEndedBy(ctx, q, c); err != nil {
+			return err
+		}
 		res, err := q.ExecContext(ctx, `UPDATE claims SET customer_id = ?, manager_id = ?, status = ?, claimed_at = ?,
-			last_activity_at = ?, ended_at = ?, end_reason = ? WHERE id = ?`, append(claimArgs(c), c.ID)...)
+			last_activity_at = ?, ended_at = ?, end_reason = ?, ended_by = ? WHERE id = ?`, append(claimArgs(c), c.ID)...)
 		if isUnique(err) {
 			return activeClaimConflict(c.CustomerID)
 		}

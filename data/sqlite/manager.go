@@ -105,13 +105,14 @@ func (s *Store) UpdateManager(ctx context.Context, m *territory.Manager) error {
 func (s *Store) DeleteManager(ctx context.Context, id int64) error {
 	return s.write(ctx, func(q querier) error {
 		var code string
-		var customers, claims, activities, users int
+		var customers, claims, activities, followUps, users int
 		err := q.QueryRowContext(ctx, `SELECT code,
 				(SELECT count(*) FROM customers WHERE owner_id = m.id),
 				(SELECT count(*) FROM claims WHERE manager_id = m.id),
 				(SELECT count(*) FROM activities WHERE manager_id = m.id),
+				(SELECT count(*) FROM follow_ups WHERE manager_id = m.id),
 				(SELECT count(*) FROM users WHERE manager_id = m.id)
-			FROM managers m WHERE id = ?`, id).Scan(&code, &customers, &claims, &activities, &users)
+			FROM managers m WHERE id = ?`, id).Scan(&code, &customers, &claims, &activities, &followUps, &users)
 		if errors.Is(err, sql.ErrNoRows) {
 			return territory.NotFound("manager", id)
 		}
@@ -122,7 +123,7 @@ func (s *Store) DeleteManager(ctx context.Context, id int64) error {
 		for _, x := range []struct {
 			n    int
 			what string
-		}{{customers, "owns %d customers"}, {claims, "has %d claims"}, {activities, "logged %d activities"}, {users, "has %d logins"}} {
+		}{{customers, "owns %d customers"}, {claims, "has %d claims"}, {activities, "logged %d activities"}, {followUps, "has %d follow-ups"}, {users, "has %d logins"}} {
 			if x.n > 0 {
 				in = append(in, fmt.Sprintf(x.what, x.n))
 			}

@@ -5,11 +5,13 @@ import (
 	"io/fs"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/pressly/goose/v3"
 
 	"gridplan/data/storetest"
+	"gridplan/funnel"
 	"gridplan/territory"
 )
 
@@ -100,4 +102,87 @@ func mustWKB(tb testing.TB, g orb.Geometry) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// TestMigrateFunnel steps 00005 up and down on a store holding claims:
+// claims keep their rows, ids and high-water mark through the rebuild that
+// going down needs (ended_by is in a foreign key), the unique index of one
+// active claim per customer comes back, and up again works.
+func TestMigrateFunnel(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := migrator(t, s)
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	f := storetest.Seed(t, s, "01")
+	u := storetest.NewUser("planner", territory.RolePlanner, 0)
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	cs := storetest.MustCustomers(t, s, "c", f.Grid.ID, 3)
+	end := storetest.Epoch.Add(time.Hour)
+	var claims []*funnel.Claim
+	for i, c := range cs {
+		cl := storetest.NewClaim(c.ID, f.Manager.ID)
+		if i > 0 {
+			cl.Status, cl.EndedAt, cl.EndReason, cl.EndedBy = funnel.ClaimReleased, &end, "released", u.ID
+		}
+		if err := s.CreateClaim(ctx, cl); err != nil {
+			t.Fatal(err)
+		}
+		claims = append(claims, cl)
+	}
+	if _, err := s.w.ExecContext(ctx, "DELETE FROM claims WHERE id = ?", claims[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateTransition(ctx, &funnel.Transition{CustomerID: cs[0].ID, From: funnel.Target, To: funnel.List}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := p.DownTo(ctx, 4); err != nil {
+		t.Fatalf("down to 4: %v", err)
+	}
+	var n, seq int
+	if err := s.w.QueryRowContext(ctx, "SELECT count(*), (SELECT seq FROM sqlite_sequence WHERE name = 'claims') FROM claims").Scan(&n, &seq); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || seq != int(claims[2].ID) {
+		t.Errorf("after going down: %d claims, sequence %d; want 2 and %d", n, seq, claims[2].ID)
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO claims (customer_id, manager_id, status, claimed_at, last_activity_at)
+		VALUES (?, ?, 'active', 0, 0)`, cs[0].ID, f.Manager.ID)
+	if !isUnique(err) {
+		t.Errorf("a second active claim after going down: %v, want a unique violation", err)
+	}
+	var tables int
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master
+		WHERE type = 'table' AND name IN ('transitions', 'follow_ups', 'settings')`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Errorf("%d of the new tables survive going down", tables)
+	}
+
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	got, err := s.Claims(ctx, funnel.ClaimFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != claims[0].ID || got[1].ID != claims[1].ID || got[1].EndedBy != 0 || got[1].EndReason != "released" {
+		t.Fatalf("claims after down and up: %+v", got)
+	}
+	next := storetest.NewClaim(cs[2].ID, f.Manager.ID)
+	if err := s.CreateClaim(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if next.ID <= claims[2].ID {
+		t.Errorf("new claim got id %d, want > %d (ids are never reused)", next.ID, claims[2].ID)
+	}
 }

@@ -245,7 +245,7 @@ func (s *Store) read() querier {
 }
 
 // tables in an order safe for deleting rows (children first).
-var tables = []string{"plan_grids", "plans", "jobs", "gazetteer", "activities", "claims", "sessions", "users", "customers", "managers", "grids", "districts", "resources"}
+var tables = []string{"plan_grids", "plans", "jobs", "gazetteer", "settings", "follow_ups", "transitions", "activities", "claims", "sessions", "users", "customers", "managers", "grids", "districts", "resources"}
 
 // Empty reports whether the store holds no districts, grids, customers or users.
 func (s *Store) Empty(ctx context.Context) (bool, error) {

@@ -302,7 +302,8 @@ func testActivityCRUD(t *testing.T, s data.Store) {
 	pos := orb.Point{120.1501234567, 30.2701234567}
 	a := NewActivity(cs[0].ID, f.Manager.ID, Epoch)
 	a.Signals = []funnel.SignalKind{funnel.ContractExpiring, funnel.CompetitorComplaint}
-	a.Position, a.Verified = &pos, true
+	expires, dist := time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC), 12.5
+	a.Position, a.Verified, a.DistanceM, a.ContractExpires = &pos, true, &dist, &expires
 	b := NewActivity(cs[0].ID, f.Manager.ID, Epoch.Add(time.Minute))
 	b.Kind, b.Note = funnel.Phone, ""
 	for _, x := range []*funnel.Activity{a, b} {

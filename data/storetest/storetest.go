@@ -80,5 +80,5 @@ type testCase struct {
 
 func cases() []testCase {
 	return slices.Concat(crudCases, filterCases, errorCases, txCases, bulkCases, miscCases,
-		upsertCases, locationCases, jobCases, gazetteerCases, planCases, resourceCases)
+		upsertCases, locationCases, jobCases, gazetteerCases, planCases, resourceCases, funnelCases)
 }
