@@ -13,6 +13,7 @@ import (
 
 	"gridplan/funnel"
 	"gridplan/territory"
+	"gridplan/territory/sales"
 )
 
 // Errors of the HTTP layer itself; the domain's sentinels cover the rest.
@@ -56,6 +57,13 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// The details of a refused claim or stage change (409), for the page
+	// to show: who holds the customer and since when, the list's quota,
+	// the end of a cooldown, the checklist items still missing.
+	Holder   *funnel.ClaimConflictError `json:"holder,omitempty"`
+	Quota    *funnel.QuotaError         `json:"quota,omitempty"`
+	Cooldown *funnel.CooldownError      `json:"cooldown,omitempty"`
+	Missing  []funnel.Requirement       `json:"missing,omitempty"`
 }
 
 // publicError is an error of a known kind whose message was written to be
@@ -100,6 +108,11 @@ func classify(err error) (status int, d errorDetail) {
 			ce  *territory.ConflictError
 			nf  *territory.NotFoundError
 			mbe *http.MaxBytesError
+			sfe *sales.ForbiddenError
+			cce *funnel.ClaimConflictError
+			qe  *funnel.QuotaError
+			cde *funnel.CooldownError
+			te  *funnel.TransitionError
 		)
 		// Only typed errors carry text meant for users; a sentinel wrapped
 		// by fmt.Errorf somewhere below may carry driver detail, so its
@@ -117,6 +130,16 @@ func classify(err error) (status int, d errorDetail) {
 			d.Message = nf.Error()
 		case errors.As(err, &mbe):
 			d.Message = fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
+		case errors.As(err, &sfe):
+			d.Message = sfe.Reason
+		case errors.As(err, &cce):
+			d.Message, d.Holder = cce.Error(), cce
+		case errors.As(err, &qe):
+			d.Message, d.Quota = qe.Error(), qe
+		case errors.As(err, &cde):
+			d.Message, d.Cooldown = cde.Error(), cde
+		case errors.As(err, &te):
+			d.Message, d.Missing = te.Error(), te.Missing
 		}
 		return k.status, d
 	}

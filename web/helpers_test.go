@@ -103,9 +103,16 @@ func newWorldDeps(tb testing.TB, deps Deps) *world {
 // not nil (to inject failures).
 func newWorldWith(tb testing.TB, deps Deps, wrap func(data.Store) data.Store) *world {
 	tb.Helper()
+	return newWorldOn(tb, openStore(tb), deps, wrap)
+}
+
+// newWorldOn seeds the world into st (a fresh, migrated store: SQLite, or
+// PostgreSQL for the tests that run on both).
+func newWorldOn(tb testing.TB, st data.Store, deps Deps, wrap func(data.Store) data.Store) *world {
+	tb.Helper()
 	ctx := context.Background()
 	w := &world{
-		store: openStore(tb),
+		store: st,
 		clock: &clock{now: t0},
 		reg:   prometheus.NewRegistry(),
 		logs:  &syncBuffer{},

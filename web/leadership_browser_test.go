@@ -15,8 +15,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -704,70 +702,6 @@ func TestBrowserLeadershipRoles(t *testing.T) {
 	} {
 		if r := p.fetch("GET", path, nil); r.Status != 403 {
 			t.Errorf("a manager's GET %s: %d, want 403", path, r.Status)
-		}
-	}
-}
-
-// TestLeadershipMessagesBothLanguages: every string the leadership page
-// adds exists in English and in Chinese.
-func TestLeadershipMessagesBothLanguages(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("ui", "src", "leadership", "messages.ts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(src)
-	zhAt := strings.Index(text, "export const zh")
-	if zhAt < 0 {
-		t.Fatal("messages.ts has no zh dictionary")
-	}
-	key := regexp.MustCompile(`(?m)^\s*"([a-zA-Z0-9_.]+)":`)
-	keys := func(s string) []string {
-		var out []string
-		for _, m := range key.FindAllStringSubmatch(s, -1) {
-			out = append(out, m[1])
-		}
-		slices.Sort(out)
-		return out
-	}
-	en, zh := keys(text[:zhAt]), keys(text[zhAt:])
-	if len(en) < 80 {
-		t.Fatalf("found only %d English keys: the parser is off", len(en))
-	}
-	if !slices.Equal(en, zh) {
-		for _, k := range en {
-			if _, ok := slices.BinarySearch(zh, k); !ok {
-				t.Errorf("%s: English only", k)
-			}
-		}
-		for _, k := range zh {
-			if _, ok := slices.BinarySearch(en, k); !ok {
-				t.Errorf("%s: Chinese only", k)
-			}
-		}
-	}
-	// Every key the page's code asks for is defined here or by the shell.
-	used := map[string]bool{}
-	call := regexp.MustCompile(`\bt\(\s*"([a-zA-Z0-9_.]+)"`)
-	files, err := filepath.Glob(filepath.Join("ui", "src", "leadership", "*.ts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range call.FindAllStringSubmatch(string(b), -1) {
-			used[m[1]] = true
-		}
-	}
-	shell, err := os.ReadFile(filepath.Join("ui", "src", "i18n.ts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k := range used {
-		if _, ok := slices.BinarySearch(en, k); !ok && !strings.Contains(string(shell), `"`+k+`":`) {
-			t.Errorf("t(%q) is used but never defined", k)
 		}
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -859,42 +858,5 @@ func TestBrowserPlannerSplitShapes(t *testing.T) {
 				t.Errorf("parts of areas %v, want %v", got, want)
 			}
 		})
-	}
-}
-
-// TestPlannerMessagesBothLanguages: every string the planner pages add
-// exists in English and in Chinese.
-func TestPlannerMessagesBothLanguages(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("ui", "src", "planner", "messages.ts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(src)
-	zhAt := strings.Index(text, "export const zh")
-	if zhAt < 0 {
-		t.Fatal("messages.ts has no zh dictionary")
-	}
-	key := regexp.MustCompile(`(?m)^\s*"([a-zA-Z0-9_.]+)":`)
-	keys := func(s string) []string {
-		var out []string
-		for _, m := range key.FindAllStringSubmatch(s, -1) {
-			out = append(out, m[1])
-		}
-		slices.Sort(out)
-		return out
-	}
-	en, zh := keys(text[:zhAt]), keys(text[zhAt:])
-	if len(en) < 100 {
-		t.Fatalf("found only %d English keys: the parser is off", len(en))
-	}
-	for _, k := range en {
-		if _, ok := slices.BinarySearch(zh, k); !ok {
-			t.Errorf("%s: English only", k)
-		}
-	}
-	for _, k := range zh {
-		if _, ok := slices.BinarySearch(en, k); !ok {
-			t.Errorf("%s: Chinese only", k)
-		}
 	}
 }

@@ -32,11 +32,21 @@ const (
 	// district and grid, gap maps, suggested sites, attack and build
 	// lists, the XLSX export.
 	ReadCoverage Action = "read_coverage"
+	// ReadFunnel reads lists, pools, activities, transitions, funnel
+	// metrics and the funnel configuration (managers: their own list,
+	// their own and their grid's numbers, their grid's pool).
+	ReadFunnel Action = "read_funnel"
+	// WorkFunnel claims, releases, logs activities and changes stages
+	// (managers: on their own list and their grid's pool).
+	WorkFunnel Action = "work_funnel"
+	// ConfigureFunnel edits the funnel configuration and runs the lapse
+	// job by hand.
+	ConfigureFunnel Action = "configure_funnel"
 )
 
 // Actions lists every action, for tables and tests.
 var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers, ImportCustomers,
-	ReadPlans, EditPlans, ApprovePlans, EditResources, ReadCoverage}
+	ReadPlans, EditPlans, ApprovePlans, EditResources, ReadCoverage, ReadFunnel, WorkFunnel, ConfigureFunnel}
 
 // Scope is how much of an action a role may do.
 type Scope int
@@ -68,19 +78,23 @@ var Policy = map[territory.Role]map[Action]Scope{
 		EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
 		ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll,
 		EditResources: ScopeAll, ReadCoverage: ScopeAll,
+		ReadFunnel: ScopeAll, WorkFunnel: ScopeAll, ConfigureFunnel: ScopeAll,
 	},
 	territory.RolePlanner: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		EditGrids: ScopeAll, ImportCustomers: ScopeAll,
 		ReadPlans: ScopeAll, EditPlans: ScopeAll,
 		EditResources: ScopeAll, ReadCoverage: ScopeAll,
+		ReadFunnel: ScopeAll,
 	},
 	territory.RoleLeader: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		ReadPlans: ScopeAll, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll,
+		ReadFunnel: ScopeAll,
 	},
 	territory.RoleManager: {
 		ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn,
+		ReadFunnel: ScopeOwn, WorkFunnel: ScopeOwn,
 	},
 }
 
@@ -115,6 +129,9 @@ var actionPhrase = map[Action]string{
 	ApprovePlans:    "approve grid plans",
 	EditResources:   "edit network resources",
 	ReadCoverage:    "read network coverage",
+	ReadFunnel:      "read sales funnels",
+	WorkFunnel:      "work customers' funnels (claims, activities, stage changes)",
+	ConfigureFunnel: "configure the sales funnel",
 }
 
 func scopeOf(c *gin.Context) Scope {

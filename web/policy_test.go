@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
 
+	"gridplan/funnel"
 	"gridplan/territory"
 )
 
@@ -57,7 +59,9 @@ var (
 	editPlan    = func(s int) [5]int { return [5]int{unauth, forbid, forbid, s, s} }
 	approvePlan = func(s int) [5]int { return [5]int{unauth, forbid, s, forbid, s} }
 	readCover   = [5]int{unauth, forbid, ok, ok, ok} // leader, planner, admin: not managers
-	matrixRows  = []matrixRow{
+	// workFunnel: managers (on their own list and grid pool) and admins.
+	workFunnel = func(s int) [5]int { return [5]int{unauth, s, forbid, forbid, s} }
+	matrixRows = []matrixRow{
 		{"GET /api/me", "GET", fixed("/api/me"), nil, readAll},
 		{"GET /api/districts", "GET", fixed("/api/districts"), nil, readAll},
 		{"GET /api/districts/:id", "GET", func(w *world) string { return path("/api/districts/%d", w.d2.ID) }, nil, readAll},
@@ -182,6 +186,38 @@ var (
 		{"GET /api/coverage/suggest?k=&radius=", "GET", fixed("/api/coverage/suggest?k=2&radius=300"), nil, readCover},
 		{"GET /api/coverage/customers?status=", "GET", fixed("/api/coverage/customers?status=existing&carrier=competitor"), nil, readCover},
 		{"GET /api/coverage/export.xlsx", "GET", fixed("/api/coverage/export.xlsx"), nil, readCover},
+		{"POST /api/customers/:id/claim (own grid's pool)", "POST", func(w *world) string { return path("/api/customers/%d/claim", matrixFunnel(w).pool.ID) },
+			func(w *world, _ string) any { return map[string]any{"manager_id": w.m1.ID} }, workFunnel(created)},
+		{"POST /api/customers/:id/release (own claim)", "POST", func(w *world) string { return path("/api/customers/%d/release", matrixFunnel(w).claimed.ID) },
+			func(_ *world, role string) any { return map[string]any{"reason": "matrix " + role} }, workFunnel(ok)},
+		{"POST /api/customers/:id/release (other manager's claim)", "POST", func(w *world) string { return path("/api/customers/%d/release", matrixFunnel(w).others.ID) },
+			nil, adminOnly(ok)},
+		{"POST /api/customers/:id/activities (own)", "POST", func(w *world) string { return path("/api/customers/%d/activities", w.own[w.m1.ID][1].ID) },
+			func(*world, string) any { return map[string]any{"kind": "phone", "signals": []string{"new_need"}} }, workFunnel(created)},
+		{"POST /api/customers/:id/activities (other manager's)", "POST", func(w *world) string { return path("/api/customers/%d/activities", w.own[w.m2.ID][0].ID) },
+			func(*world, string) any { return map[string]any{"kind": "phone"} }, adminOnly(created)},
+		{"GET /api/customers/:id/activities (own)", "GET", func(w *world) string { return path("/api/customers/%d/activities", w.own[w.m1.ID][1].ID) }, nil, readAll},
+		{"GET /api/customers/:id/activities (other manager's)", "GET", func(w *world) string { return path("/api/customers/%d/activities", w.own[w.m2.ID][0].ID) }, nil, ownOnly},
+		{"POST /api/customers/:id/transition (own)", "POST", func(w *world) string { return path("/api/customers/%d/transition", w.own[w.m1.ID][0].ID) },
+			func(*world, string) any {
+				return map[string]any{"to": "lost", "reason": "客户已与竞争对手续约"}
+			}, workFunnel(ok)},
+		{"POST /api/customers/:id/transition (other manager's)", "POST", func(w *world) string { return path("/api/customers/%d/transition", w.own[w.m2.ID][0].ID) },
+			func(*world, string) any { return map[string]any{"to": "lost", "reason": "matrix"} }, adminOnly(ok)},
+		{"GET /api/customers/:id/transitions (own)", "GET", func(w *world) string { return path("/api/customers/%d/transitions", w.own[w.m1.ID][0].ID) }, nil, readAll},
+		{"GET /api/customers/:id/transitions (other manager's)", "GET", func(w *world) string { return path("/api/customers/%d/transitions", w.own[w.m2.ID][0].ID) }, nil, ownOnly},
+		{"GET /api/funnel/list?manager_id=(self)", "GET", func(w *world) string { return path("/api/funnel/list?manager_id=%d", w.m1.ID) }, nil, readAll},
+		{"GET /api/funnel/list?manager_id=(other manager)", "GET", func(w *world) string { return path("/api/funnel/list?manager_id=%d", w.m2.ID) }, nil, ownOnly},
+		{"GET /api/funnel/pool?grid_id=(own grid)", "GET", func(w *world) string { return path("/api/funnel/pool?grid_id=%d", w.g1.ID) }, nil, readAll},
+		{"GET /api/funnel/pool?grid_id=(other grid)", "GET", func(w *world) string { return path("/api/funnel/pool?grid_id=%d", w.g2.ID) }, nil, ownOnly},
+		{"GET /api/funnel/metrics?level=manager&id=(self)", "GET", func(w *world) string { return path("/api/funnel/metrics?level=manager&id=%d", w.m1.ID) }, nil, readAll},
+		{"GET /api/funnel/metrics?level=manager&id=(other manager)", "GET", func(w *world) string { return path("/api/funnel/metrics?level=manager&id=%d", w.m2.ID) }, nil, ownOnly},
+		{"GET /api/funnel/metrics?level=grid&id=(own grid)", "GET", func(w *world) string { return path("/api/funnel/metrics?level=grid&id=%d", w.g1.ID) }, nil, readAll},
+		{"GET /api/funnel/metrics?level=district&id=", "GET", func(w *world) string { return path("/api/funnel/metrics?level=district&id=%d", w.d1.ID) }, nil, ownOnly},
+		{"GET /api/funnel/metrics?level=province", "GET", fixed("/api/funnel/metrics?level=province"), nil, ownOnly},
+		{"GET /api/funnel/config", "GET", fixed("/api/funnel/config"), nil, readAll},
+		{"PUT /api/funnel/config", "PUT", fixed("/api/funnel/config"), func(*world, string) any { return funnel.DefaultConfig() }, adminOnly(ok)},
+		{"POST /api/funnel/lapse", "POST", fixed("/api/funnel/lapse"), nil, adminOnly(ok)},
 		{"GET /api/search?q=", "GET", fixed("/api/search?q=XH"), nil, readAll},
 		{"GET /api/openapi.json", "GET", fixed("/api/openapi.json"), nil, [5]int{ok, ok, ok, ok, ok}},
 		{"POST /api/logout", "POST", fixed("/api/logout"), nil, [5]int{unauth, gone, gone, gone, gone}},
@@ -276,12 +312,14 @@ func TestPolicyTable(t *testing.T) {
 		scope map[Action]Scope
 	}{
 		{"admin", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
-			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll, EditResources: ScopeAll, ReadCoverage: ScopeAll}},
+			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll, EditResources: ScopeAll, ReadCoverage: ScopeAll,
+			ReadFunnel: ScopeAll, WorkFunnel: ScopeAll, ConfigureFunnel: ScopeAll}},
 		{"planner", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeNone, ImportCustomers: ScopeAll,
-			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeNone, EditResources: ScopeAll, ReadCoverage: ScopeAll}},
+			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeNone, EditResources: ScopeAll, ReadCoverage: ScopeAll, ReadFunnel: ScopeAll}},
 		{"leader", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeNone, ManageUsers: ScopeNone,
-			ReadPlans: ScopeAll, EditPlans: ScopeNone, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll}},
-		{"manager", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
+			ReadPlans: ScopeAll, EditPlans: ScopeNone, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll, ReadFunnel: ScopeAll}},
+		{"manager", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn, EditGrids: ScopeNone, ManageUsers: ScopeNone,
+			ReadFunnel: ScopeOwn, WorkFunnel: ScopeOwn}},
 		{"unknown", map[Action]Scope{ReadMap: ScopeNone, ReadManagers: ScopeNone, ReadCustomers: ScopeNone, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
 	}
 	for _, tt := range tests {
@@ -296,3 +334,38 @@ func TestPolicyTable(t *testing.T) {
 }
 
 func territoryRole(s string) territory.Role { return territory.Role(s) }
+
+// funnelFixture is what the funnel rows of the matrix act on, seeded once
+// per world: a target customer in the pool of XH-01 (zhang's grid), a
+// customer on zhang's list with an active claim, one on li's.
+type funnelFixture struct {
+	pool, claimed, others *territory.Customer
+}
+
+var matrixFunnels sync.Map // *world → *funnelFixture
+
+func matrixFunnel(w *world) *funnelFixture {
+	if f, ok := matrixFunnels.Load(w); ok {
+		return f.(*funnelFixture)
+	}
+	ctx := context.Background()
+	add := func(owner int64, stage funnel.Stage, ext string) *territory.Customer {
+		c := w.g1.Boundary.Bound().Center()
+		cu := &territory.Customer{ExternalID: ext, Name: "矩阵漏斗 " + ext, Address: "文二路 8 号", Location: orb.Point{c[0] - 0.004, c[1] - 0.004},
+			GridID: w.g1.ID, Carrier: territory.CarrierCompetitor, Stage: stage, OwnerID: owner}
+		cu.Normalize()
+		if err := w.store.CreateCustomer(ctx, cu); err != nil {
+			panic(err)
+		}
+		if owner != 0 {
+			now := w.clock.Now()
+			if err := w.store.CreateClaim(ctx, &funnel.Claim{CustomerID: cu.ID, ManagerID: owner, Status: funnel.ClaimActive, ClaimedAt: now, LastActivityAt: now}); err != nil {
+				panic(err)
+			}
+		}
+		return cu
+	}
+	f := &funnelFixture{pool: add(0, funnel.Target, "MF-POOL"), claimed: add(w.m1.ID, funnel.List, "MF-ZHANG"), others: add(w.m2.ID, funnel.List, "MF-LI")}
+	matrixFunnels.Store(w, f)
+	return f
+}

@@ -128,6 +128,7 @@ func NewRouter(deps Deps) *gin.Engine {
 	s.registerUsers(authed.Group("/users"))
 	s.registerPlans(authed.Group("/plans"))
 	s.registerCoverage(authed.Group("/coverage"))
+	s.registerFunnel(authed)                   // /api/customers/:id/{claim,…}, /api/funnel/* (funnel.go)
 	s.registerImports(r.Group("/api/imports")) // uploads: own body limit, not JSON
 	s.registerResourceImport(r)                // POST /api/resources/import: an upload too
 	s.registerTiles(r.Group("/tiles", s.requireSession))

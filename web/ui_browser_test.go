@@ -229,9 +229,9 @@ func TestBrowserNavigationByRole(t *testing.T) {
 		user string
 		want []string // the navigation's pages, in order
 	}{
-		{"planner", []string{"map", "plans", "coverage"}},
-		{"leader", []string{"map", "plans", "coverage", "dashboards"}},
-		{"admin", []string{"map", "plans", "coverage", "dashboards", "users"}},
+		{"planner", []string{"map", "plans", "coverage", "funnel", "list"}},
+		{"leader", []string{"map", "plans", "coverage", "funnel", "list"}},
+		{"admin", []string{"map", "plans", "coverage", "funnel", "list", "users"}},
 		{manager.Code, []string{"list"}},
 	}
 	for _, tt := range tests {

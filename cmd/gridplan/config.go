@@ -30,7 +30,9 @@ type Config struct {
 	// RequireApproval makes publishing a grid plan need a leader's approval.
 	RequireApproval bool
 	SessionTTL      time.Duration
-	MaxUploadMB     int64
+	// LapseEvery is how often serve runs the claim lapse job (0: never).
+	LapseEvery  time.Duration
+	MaxUploadMB int64
 	// BasemapURL is the map pages' tile URL template ("none": no basemap);
 	// BasemapAttribution its credit line (HTML).
 	BasemapURL         string

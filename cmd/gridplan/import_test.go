@@ -269,7 +269,7 @@ func loadCityWithoutCustomers(tb testing.TB, s data.Store, city *demo.City) {
 	ctx := context.Background()
 	gaz := city.Gazetteer()
 	cust := city.Customers
-	city.Customers, city.Addresses, city.Claims, city.Activities = nil, nil, nil, nil
+	city.Customers, city.Addresses, city.Claims, city.Activities, city.Transitions, city.FollowUps = nil, nil, nil, nil, nil, nil
 	if err := demo.Load(ctx, s, city, nil); err != nil {
 		tb.Fatal(err)
 	}

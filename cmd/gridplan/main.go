@@ -9,6 +9,7 @@
 //	gridplan import districts FILE --crs wgs84|gcj02|bd09 [--city 杭州市 --province 浙江省] [--db …]
 //	gridplan import resources FILE [--crs wgs84|gcj02|bd09] [--db …]
 //	gridplan coverage report [--format xlsx|csv|json] [--as-of YYYY-MM-DD] [--out FILE] [--db …]
+//	gridplan funnel lapse [--db …]
 //	gridplan geocode [--gazetteer FILE] < addresses.txt > results.csv
 //	gridplan assign [--db …]
 //
@@ -40,6 +41,7 @@ Commands:
             districts from GeoJSON/KML boundaries (import districts FILE --crs …)
             or network resources from CSV/GeoJSON (import resources FILE)
   coverage  coverage report per province, district and grid (XLSX, CSV, JSON)
+  funnel    the sales funnel's jobs (funnel lapse: end claims without activity)
   geocode   geocode addresses read from stdin, CSV on stdout
   assign    reassign every customer to its grid
 
@@ -90,6 +92,8 @@ func runEnv(ctx context.Context, args []string, env env, stdin io.Reader, stdout
 		return assignCmd(ctx, rest, env, stdout, stderr)
 	case "coverage":
 		return coverageCmd(ctx, rest, env, stdout, stderr)
+	case "funnel":
+		return funnelCmd(ctx, rest, env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

@@ -27,6 +27,7 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", e.boolean("GRIDPLAN_SECURE_COOKIES", false), "mark session cookies Secure (behind HTTPS) (env GRIDPLAN_SECURE_COOKIES)")
 	fs.BoolVar(&c.RequireApproval, "require-approval", e.boolean("GRIDPLAN_REQUIRE_APPROVAL", false), "publishing a grid plan needs a leader's approval first (env GRIDPLAN_REQUIRE_APPROVAL)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fs.DurationVar(&c.LapseEvery, "lapse-every", time.Hour, "how often to end claims without a qualifying activity for the configured days (0: never; safe on several replicas)")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", e.int64("GRIDPLAN_MAX_UPLOAD_MB", web.DefaultMaxUploadBytes>>20), "largest import file accepted by POST /api/imports, in MiB (env GRIDPLAN_MAX_UPLOAD_MB)")
 	fs.StringVar(&c.BasemapURL, "basemap-url", e.str("GRIDPLAN_BASEMAP_URL", web.DefaultBasemapURL), `map pages' basemap tile URL template with {z}/{x}/{y}; "none" for a blank background (env GRIDPLAN_BASEMAP_URL)`)
 	fs.StringVar(&c.BasemapAttribution, "basemap-attribution", e.str("GRIDPLAN_BASEMAP_ATTRIBUTION", ""), "basemap credit line, HTML (default: OpenStreetMap's for the default URL) (env GRIDPLAN_BASEMAP_ATTRIBUTION)")
@@ -42,6 +43,9 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	}
 	if err := c.validateDemo(); err != nil {
 		return err
+	}
+	if c.LapseEvery < 0 {
+		return fmt.Errorf("--lapse-every %s: want a positive duration, or 0 to turn the lapse job off", c.LapseEvery)
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
@@ -95,6 +99,9 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	}
 
 	go sweepSessions(ctx, s, log)
+	if c.LapseEvery > 0 {
+		go lapseClaims(ctx, s, log, c.LapseEvery)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -143,6 +150,30 @@ func sweepSessions(ctx context.Context, s data.Store, log *slog.Logger) {
 			} else if n > 0 {
 				log.Info("expired sessions deleted", "count", n)
 			}
+		}
+	}
+}
+
+// lapseClaims runs the claim lapse job at start and then every period:
+// claims without a qualifying activity for the configured days end and their
+// customers return to the grid pool. Several replicas may run it at once;
+// each claim lapses exactly once.
+func lapseClaims(ctx context.Context, s data.Store, log *slog.Logger, every time.Duration) {
+	svc := web.NewSalesService(s, log, time.Now)
+	run := func() {
+		if _, err := svc.Lapse(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("lapse claims", "err", err)
+		}
+	}
+	run()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			run()
 		}
 	}
 }

@@ -1,8 +1,7 @@
 // The shell: login page, top bar with navigation by role, language switch,
 // logout, and a hash router (#/map, #/plans/12, …) over a registry of pages.
 // Feature modules add pages with registerPage; a page with the id of an
-// existing one replaces it (the planner module replaces the "plans"
-// placeholder that way).
+// existing one replaces it.
 import { api, ApiError, onUnauthorized, type Me, type Role, type UIConfig } from "./api";
 import { clear, h } from "./dom";
 import { lang, onLangChange, setLang, t } from "./i18n";

@@ -37,12 +37,10 @@ const en: Messages = {
   "nav.plans": "Plans",
   "nav.users": "Users",
   "nav.list": "My list",
-  "nav.dashboards": "Dashboards",
   "nav.main": "Main navigation",
 
   "page.notFound": "This page does not exist.",
   "page.forbidden": "Your role cannot open this page.",
-  "page.comingSoon": "This page comes in a later version.",
   "page.loading": "Loading…",
 
   "layers.basemap": "Basemap",
@@ -144,12 +142,10 @@ const zh: Messages = {
   "nav.plans": "规划方案",
   "nav.users": "用户管理",
   "nav.list": "我的清单",
-  "nav.dashboards": "看板",
   "nav.main": "主导航",
 
   "page.notFound": "页面不存在。",
   "page.forbidden": "您的角色无权打开此页面。",
-  "page.comingSoon": "此页面将在后续版本提供。",
   "page.loading": "加载中…",
 
   "layers.basemap": "底图",

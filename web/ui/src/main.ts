@@ -5,10 +5,10 @@ import "./styles.css";
 import { initLang } from "./i18n";
 import { start } from "./app";
 import "./pages/map";
-import "./pages/placeholders";
 import "./pages/users";
-import "./planner"; // after the placeholders: its pages replace them
+import "./planner"; // the plans pages and the map's planning tools
 import "./leadership"; // the coverage page for leaders, planners and admins
+import "./lists"; // the manager's list and the funnel charts
 
 initLang();
 void start();
