@@ -28,6 +28,7 @@ type Store interface {
 	funnel.TransitionStore
 	funnel.FollowUpStore
 	funnel.SalesStore
+	funnel.MetricsStore
 	Bulk
 
 	// InTx runs fn in one transaction with a Store bound to it. An error

@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 )
@@ -119,15 +120,164 @@ func (r *Report) ContactsPerDay(targetOrders int) (float64, bool) {
 // activities, gathered in one pass.
 type contactAgg struct {
 	first, last     time.Time
+	hasContract     bool
 	contractAt      time.Time // activity that recorded the latest contract end
+	contractID      int64
 	contractExpires time.Time
 	complaintAt     time.Time // latest complaint signal
 	retentionAt     time.Time // latest retention call
 }
 
+// TransitionStep is what the metrics read of a transition.
+type TransitionStep struct {
+	ID         int64     `json:"id"`
+	CustomerID int64     `json:"customer_id"`
+	From       Stage     `json:"from"`
+	To         Stage     `json:"to"`
+	At         time.Time `json:"at"`
+}
+
+// ActivityFact is what the metrics read of an activity: Complaint says
+// whether it recorded a CompetitorComplaint signal, ContractExpires (zero:
+// none) the competitor contract end it recorded.
+type ActivityFact struct {
+	ID              int64        `json:"id"`
+	CustomerID      int64        `json:"customer_id"`
+	Kind            ActivityKind `json:"kind"`
+	At              time.Time    `json:"at"`
+	Verified        bool         `json:"verified"`
+	Complaint       bool         `json:"complaint"`
+	ContractExpires time.Time    `json:"contract_expires"`
+}
+
+// Step is what the metrics read of t.
+func (t *Transition) Step() TransitionStep {
+	return TransitionStep{ID: t.ID, CustomerID: t.CustomerID, From: t.From, To: t.To, At: t.At}
+}
+
+// Fact is what the metrics read of a.
+func (a *Activity) Fact() ActivityFact {
+	f := ActivityFact{ID: a.ID, CustomerID: a.CustomerID, Kind: a.Kind, At: a.At, Verified: a.Verified, Complaint: slices.Contains(a.Signals, CompetitorComplaint)}
+	if a.ContractExpires != nil {
+		f.ContractExpires = *a.ContractExpires
+	}
+	return f
+}
+
+// seqStep is a transition with its place in the input (the tie-break of
+// equal times and ids).
+type seqStep struct {
+	TransitionStep
+	seq int
+}
+
+// MetricsBuilder computes a report from transitions and activities given
+// one at a time, in any order, so that a caller may stream them from a
+// store instead of loading them: NewMetricsBuilder with the scope's
+// customers (in.Customers; in.Transitions and in.Activities are ignored),
+// AddTransition and AddActivity for each, then Report. The report is
+// Metrics' for the same records. AddTransition and AddActivity may run
+// concurrently with each other, each from one goroutine.
+type MetricsBuilder struct {
+	in    MetricsInput
+	idx   map[int64]int
+	dense []int32 // idx by id when ids are dense: dense[id] = index+1
+	steps []seqStep
+	aggs  []contactAgg
+	// Visits and verified visits of the period.
+	visits, verified int
+}
+
+// NewMetricsBuilder starts the report of in's customers.
+func NewMetricsBuilder(in MetricsInput) *MetricsBuilder {
+	b := &MetricsBuilder{in: in, aggs: make([]contactAgg, len(in.Customers))}
+	var minID, maxID int64
+	for _, c := range in.Customers {
+		minID, maxID = min(minID, c.ID), max(maxID, c.ID)
+	}
+	// A customer listed twice counts where listed last, as by a map.
+	if n := len(in.Customers); n > 0 && minID >= 0 && maxID < int64(4*n+1024) && maxID < 1<<31 {
+		b.dense = make([]int32, maxID+1)
+		for i, c := range in.Customers {
+			b.dense[c.ID] = int32(i + 1)
+		}
+	} else {
+		b.idx = make(map[int64]int, n)
+		for i, c := range in.Customers {
+			b.idx[c.ID] = i
+		}
+	}
+	return b
+}
+
+// index is customer id's place in the input, false when out of scope.
+func (b *MetricsBuilder) index(id int64) (int, bool) {
+	if b.dense != nil {
+		if id < 0 || id >= int64(len(b.dense)) || b.dense[id] == 0 {
+			return 0, false
+		}
+		return int(b.dense[id]) - 1, true
+	}
+	i, ok := b.idx[id]
+	return i, ok
+}
+
+// AddTransition takes one transition (those of customers out of scope are
+// ignored).
+func (b *MetricsBuilder) AddTransition(t TransitionStep) {
+	if _, ok := b.index(t.CustomerID); ok {
+		b.steps = append(b.steps, seqStep{TransitionStep: t, seq: len(b.steps)})
+	}
+}
+
+// AddActivity takes one activity (those of customers out of scope, or at
+// or after the period's end, are ignored). Of two activities recording a
+// contract end at the same time, the one with the greater id counts.
+func (b *MetricsBuilder) AddActivity(a ActivityFact) {
+	i, ok := b.index(a.CustomerID)
+	if !ok || !a.At.Before(b.in.To) {
+		return
+	}
+	if !a.At.Before(b.in.From) && IsVisit(a.Kind) {
+		b.visits++
+		if a.Verified {
+			b.verified++
+		}
+	}
+	g := &b.aggs[i]
+	if g.first.IsZero() || a.At.Before(g.first) {
+		g.first = a.At
+	}
+	if a.At.After(g.last) {
+		g.last = a.At
+	}
+	if !a.ContractExpires.IsZero() && (!g.hasContract || a.At.After(g.contractAt) || (a.At.Equal(g.contractAt) && a.ID >= g.contractID)) {
+		g.hasContract, g.contractAt, g.contractID, g.contractExpires = true, a.At, a.ID, a.ContractExpires
+	}
+	if a.Complaint && a.At.After(g.complaintAt) {
+		g.complaintAt = a.At
+	}
+	if a.Kind == RetentionCall && a.At.After(g.retentionAt) {
+		g.retentionAt = a.At
+	}
+}
+
 // Metrics computes the report of in. It is pure and linear in its input
-// (plus sorting each customer's transitions).
+// (plus sorting the transitions).
 func Metrics(in MetricsInput) *Report {
+	b := NewMetricsBuilder(in)
+	for _, t := range in.Transitions {
+		b.AddTransition(t.Step())
+	}
+	for _, a := range in.Activities {
+		b.AddActivity(a.Fact())
+	}
+	return b.Report()
+}
+
+// Report computes the report from what was added.
+func (b *MetricsBuilder) Report() *Report {
+	in := b.in
 	cfg := in.Config
 	now := in.Now
 	if now.IsZero() {
@@ -146,10 +296,6 @@ func Metrics(in MetricsInput) *Report {
 	}
 	inPeriod := func(t time.Time) bool { return !t.Before(in.From) && t.Before(in.To) }
 
-	idx := make(map[int64]int, len(in.Customers))
-	for i, c := range in.Customers {
-		idx[c.ID] = i
-	}
 	for _, s := range Stages {
 		r.Counts[s] = 0
 	}
@@ -162,14 +308,8 @@ func Metrics(in MetricsInput) *Report {
 	r.Contacted = len(in.Customers)
 
 	// Reached and stays, from each customer's transitions in time order.
-	byCustomer := map[int64][]*Transition{}
-	for _, t := range in.Transitions {
-		if _, ok := idx[t.CustomerID]; ok {
-			byCustomer[t.CustomerID] = append(byCustomer[t.CustomerID], t)
-		}
-	}
 	furthest := make([]int, len(in.Customers))
-	enteredNetwork := map[int64]time.Time{}
+	entered := make([]time.Time, len(in.Customers))
 	for i, c := range in.Customers {
 		f := c.Stage.Step()
 		if c.Stage == Churned {
@@ -177,16 +317,38 @@ func Metrics(in MetricsInput) *Report {
 		}
 		furthest[i] = f
 	}
+	// Each customer's transitions in time order: bucketed by customer (a
+	// counting sort on the customer's place), then each bucket sorted.
+	start := make([]int32, len(in.Customers)+1)
+	for _, t := range b.steps {
+		i, _ := b.index(t.CustomerID)
+		start[i+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	sorted := make([]seqStep, len(b.steps))
+	next := slices.Clone(start[:len(in.Customers)])
+	for _, t := range b.steps {
+		i, _ := b.index(t.CustomerID)
+		sorted[next[i]] = t
+		next[i]++
+	}
 	stays := map[Stage][]float64{}
-	for id, ts := range byCustomer {
-		slices.SortStableFunc(ts, func(a, b *Transition) int {
-			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
-		})
-		i := idx[id]
+	for i := range in.Customers {
+		ts := sorted[start[i]:start[i+1]]
+		if len(ts) == 0 {
+			continue
+		}
+		if len(ts) > 1 {
+			slices.SortFunc(ts, func(x, y seqStep) int {
+				return cmp.Or(x.At.Compare(y.At), cmp.Compare(x.ID, y.ID), cmp.Compare(x.seq, y.seq))
+			})
+		}
 		for k, t := range ts {
 			furthest[i] = max(furthest[i], t.From.Step(), t.To.Step())
 			if t.To == InNetwork {
-				enteredNetwork[id] = t.At
+				entered[i] = t.At
 			}
 			if k == 0 {
 				continue
@@ -205,8 +367,8 @@ func Metrics(in MetricsInput) *Report {
 		}
 	}
 	for k := 0; k+1 < len(Steps); k++ {
-		a, b := Steps[k], Steps[k+1]
-		r.Conversions = append(r.Conversions, Conversion{From: a, To: b, Rate: ratio(r.Reached[b], r.Reached[a])})
+		a, c := Steps[k], Steps[k+1]
+		r.Conversions = append(r.Conversions, Conversion{From: a, To: c, Rate: ratio(r.Reached[c], r.Reached[a])})
 	}
 	for s, d := range stays {
 		r.MedianDaysInStage[s] = median(d)
@@ -214,38 +376,9 @@ func Metrics(in MetricsInput) *Report {
 	r.SuccessRate = ratio(r.Counts[InNetwork], r.Contacted)
 	r.OrderRate = ratio(r.Reached[Order], r.Contacted)
 
-	// Activities: visits of the period, and per-customer aggregates.
-	aggs := make([]contactAgg, len(in.Customers))
-	for _, a := range in.Activities {
-		i, ok := idx[a.CustomerID]
-		if !ok || !a.At.Before(in.To) {
-			continue
-		}
-		if inPeriod(a.At) && IsVisit(a.Kind) {
-			r.Visits++
-			if a.Verified {
-				r.VerifiedVisits++
-			}
-		}
-		g := &aggs[i]
-		if g.first.IsZero() || a.At.Before(g.first) {
-			g.first = a.At
-		}
-		if a.At.After(g.last) {
-			g.last = a.At
-		}
-		if a.ContractExpires != nil && !a.At.Before(g.contractAt) {
-			g.contractAt, g.contractExpires = a.At, *a.ContractExpires
-		}
-		if slices.Contains(a.Signals, CompetitorComplaint) && a.At.After(g.complaintAt) {
-			g.complaintAt = a.At
-		}
-		if a.Kind == RetentionCall && a.At.After(g.retentionAt) {
-			g.retentionAt = a.At
-		}
-	}
+	r.Visits, r.VerifiedVisits = b.visits, b.verified
 	for i, c := range in.Customers {
-		g := &aggs[i]
+		g := b.aggs[i]
 		if c.FirstContactAt != nil {
 			g.first = *c.FirstContactAt
 		}
@@ -256,7 +389,7 @@ func Metrics(in MetricsInput) *Report {
 			r.NewContacts++
 		}
 		if c.Stage == InNetwork {
-			r.Warnings = append(r.Warnings, warnings(cfg, now, c.ID, g, enteredNetwork[c.ID])...)
+			r.Warnings = append(r.Warnings, warnings(cfg, now, c.ID, &g, entered[i])...)
 		}
 	}
 	if r.Days > 0 {
@@ -288,7 +421,7 @@ func warnings(cfg *Config, now time.Time, id int64, g *contactAgg, entered time.
 	}
 	// A renewal already past is not warned: nothing records whether it
 	// was renewed, and it would warn for ever.
-	if due := g.contractExpires; !g.contractAt.IsZero() && !day(due).Before(day(now)) && !day(due).After(day(now).AddDate(0, 0, cfg.renewalWarnDays())) {
+	if due := g.contractExpires; g.hasContract && !day(due).Before(day(now)) && !day(due).After(day(now).AddDate(0, 0, cfg.renewalWarnDays())) {
 		out = append(out, Warning{CustomerID: id, Kind: WarnRenewalNear, Due: &due})
 	}
 	// A complaint from before activation was the competitor's opening, not
@@ -313,4 +446,20 @@ func median(xs []float64) float64 {
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// HistoryFilter selects the history a report streams: records at or after
+// Since and before Until (zero: unbounded); DistrictID, when not 0, only
+// those of customers whose grid lies in that district.
+type HistoryFilter struct {
+	Since, Until time.Time
+	DistrictID   int64
+}
+
+// MetricsStore streams the history a funnel report reads, only the columns
+// it needs, in no particular order, stopping at fn's first error, which it
+// returns. fn must not use the store.
+type MetricsStore interface {
+	TransitionSteps(ctx context.Context, f HistoryFilter, fn func(TransitionStep) error) error
+	ActivityFacts(ctx context.Context, f HistoryFilter, fn func(ActivityFact) error) error
 }

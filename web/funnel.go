@@ -1,8 +1,9 @@
 package web
 
 // The funnel API: claims (报备), releases, activities with their signals and
-// an optional stage change, stage changes, a manager's list, a grid's pool,
-// funnel metrics, the funnel configuration and the lapse job. Handlers
+// an optional stage change, stage changes, follow-ups marked done, a
+// manager's list, a grid's pool, funnel metrics, the funnel configuration
+// and the lapse job. Handlers
 // parse, call the sales service (territory/sales) and render; who may act on
 // which customer is the service's call (a manager: his own list and his
 // grid's pool), on top of the route's policy action.
@@ -60,6 +61,8 @@ func (s *server) registerFunnel(authed *gin.RouterGroup) {
 	cu.GET("/activities", allow(ReadFunnel), s.customerActivities)
 	cu.POST("/transition", allow(WorkFunnel), s.transitionCustomer)
 	cu.GET("/transitions", allow(ReadFunnel), s.customerTransitions)
+
+	authed.POST("/followups/:id/done", allow(WorkFunnel), s.followUpDone)
 
 	g := authed.Group("/funnel")
 	g.GET("/metrics", allow(ReadFunnel), s.funnelMetrics)
@@ -446,7 +449,14 @@ func (s *server) funnelMetrics(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v, err := s.sales().Metrics(c.Request.Context(), actor(c), q)
+	a := actor(c)
+	compute := func(ctx context.Context) (*sales.MetricsView, error) { return s.sales().Metrics(ctx, a, q) }
+	var v *sales.MetricsView
+	if q.Level == sales.LevelProvince && a.Role != territory.RoleManager {
+		v, err = s.metricsCache.get(c.Request.Context(), q, s.Now(), compute)
+	} else {
+		v, err = compute(c.Request.Context())
+	}
 	if err != nil {
 		fail(c, fmt.Errorf("funnel metrics: %w", err))
 		return
@@ -531,6 +541,22 @@ func (s *server) saveFunnelConfig(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// followUpDone marks a follow-up done: 200 with the follow-up, done_at set
+// (again: unchanged). The manager it belongs to and admins.
+func (s *server) followUpDone(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f, err := s.sales().FollowUpDone(c.Request.Context(), actor(c), id)
+	if err != nil {
+		fail(c, fmt.Errorf("follow-up %d done: %w", id, err))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"follow_up": f})
 }
 
 func (s *server) lapseClaims(c *gin.Context) {

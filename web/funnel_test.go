@@ -813,6 +813,10 @@ func TestFunnelOpenAPIResponses(t *testing.T) {
 	held := w.poolCustomer(t, w.g1, funnel.Target)
 	wantStatus(t, w.post(t, "li", path("/api/customers/%d/claim", held.ID), nil), http.StatusCreated)
 	own := w.own[w.m1.ID][0]
+	fu := &funnel.FollowUp{CustomerID: own.ID, ManagerID: w.m1.ID, Due: w.clock.Now().AddDate(0, 0, 3), Reason: "回访"}
+	if err := w.store.CreateFollowUp(context.Background(), fu); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		user, method, route, path string
 		status                    int
@@ -830,6 +834,9 @@ func TestFunnelOpenAPIResponses(t *testing.T) {
 		{"zhang", "POST", "/api/customers/{id}/transition", path("/api/customers/%d/transition", own.ID), 409, map[string]any{"to": "potential"}},
 		{"zhang", "GET", "/api/customers/{id}/transitions", path("/api/customers/%d/transitions", cu.ID), 200, nil},
 		{"zhang", "POST", "/api/customers/{id}/release", path("/api/customers/%d/release", cu.ID), 200, map[string]any{"reason": "test"}},
+		{"zhang", "POST", "/api/followups/{id}/done", path("/api/followups/%d/done", fu.ID), 200, nil},
+		{"li", "POST", "/api/followups/{id}/done", path("/api/followups/%d/done", fu.ID), 403, nil},
+		{"zhang", "POST", "/api/followups/{id}/done", "/api/followups/999999/done", 404, nil},
 		{"zhang", "GET", "/api/funnel/list", "/api/funnel/list", 200, nil},
 		{"zhang", "GET", "/api/funnel/pool", "/api/funnel/pool", 200, nil},
 		{"zhang", "GET", "/api/funnel/metrics", "/api/funnel/metrics?target_orders=5", 200, nil},

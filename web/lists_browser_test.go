@@ -6,8 +6,9 @@ package web
 // a manager at a phone's viewport claims a customer from his grid's pool,
 // logs a visit with a signal in three taps (the visit carries the
 // emulated position and is verified), advances the customer to potential
-// after the server's 409 lists the checklist items still missing, and sees
-// his funnel numbers change; a claim of a customer another manager took
+// after the server's 409 lists the checklist items still missing, sees
+// his funnel numbers change, marks a follow-up done and releases the
+// customer from the sheet; a claim of a customer another manager took
 // meanwhile is refused with the holder's name; a leader picks a manager
 // and reads his list, then a district's funnel chart. Screenshots of every
 // step go to the artifacts folder (browser_test.go).
@@ -15,6 +16,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -397,6 +399,84 @@ func TestBrowserListManagerFlow(t *testing.T) {
 		t.Errorf("the funnel chart's canvas holds %d inked pixels: it did not draw", ink)
 	}
 	p.shot("funnel")
+
+	// The funnel's period: the last 365 days, the API's report for them.
+	loads = p.listLoads()
+	p.setValue("[data-testid=list-period]", "365")
+	p.waitFor("the 365-day report", fmt.Sprintf(`window.gridplan.lists.loads > %d && window.gridplan.lists.report.days === 365 && document.querySelector("[data-testid=lists-page]").dataset.state === "ready"`, loads))
+	today := time.Now().UTC()
+	var year funnelReportJS
+	p.apiGet(fmt.Sprintf("%s&from=%s&to=%s", metrics, today.AddDate(0, 0, -364).Format(time.DateOnly), today.Format(time.DateOnly)), &year)
+	if got := evalJS[map[string]int](p, `window.gridplan.lists.report.reached`); !maps.Equal(got, year.Reached) {
+		t.Errorf("the page's 365-day report reaches %v, the API's %v", got, year.Reached)
+	}
+	p.click("[data-testid=panel-funnel] [data-testid=funnel-basis-reached]")
+	if got, want := evalJS[[]int](p, `window.gridplan.lists.chart.values`), steps(year.Reached); !slices.Equal(got, want) {
+		t.Errorf("the 365-day funnel chart draws %v, the API's reached are %v", got, want)
+	}
+	p.shot("funnel-365")
+
+	// A follow-up on the customer, due in two days, shows under the
+	// follow-ups due; Done marks it done and it goes.
+	fu := &funnel.FollowUp{CustomerID: cu.ID, ManagerID: m.ID, Due: time.Now().AddDate(0, 0, 2), Reason: "竞争对手合同到期前回访"}
+	if err := site.Store.CreateFollowUp(context.Background(), fu); err != nil {
+		t.Fatal(err)
+	}
+	p.do(chromedp.Reload())
+	p.waitLists("the list after a reload", 1)
+	doneBtn := fmt.Sprintf(`[data-testid=follow-ups] li[data-follow-up="%d"] [data-testid=follow-up-done]`, fu.ID)
+	p.waitFor("the follow-up", fmt.Sprintf(`document.querySelector(%s)`, jsString(doneBtn)))
+	p.shot("follow-up")
+	loads = p.listLoads()
+	p.click(doneBtn)
+	p.waitFor("the follow-up done", fmt.Sprintf(`window.gridplan.lists.followUpDone === %d && window.gridplan.lists.loads > %d && document.querySelector("[data-testid=lists-page]").dataset.state === "ready"`, fu.ID, loads))
+	if n := p.count(fmt.Sprintf(`li[data-follow-up="%d"]`, fu.ID)); n != 0 {
+		t.Errorf("the done follow-up is still shown (%d)", n)
+	}
+	open, err := site.Store.FollowUps(context.Background(), funnel.FollowUpFilter{CustomerID: cu.ID, OpenOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 0 {
+		t.Errorf("customer %d still has %d open follow-ups after Done", cu.ID, len(open))
+	}
+	p.shot("follow-up-done")
+
+	// Release from the sheet: confirmed, the customer leaves the list for the pool.
+	potCard := fmt.Sprintf(`[data-testid=group-potential] button.lc[data-customer="%d"]`, cu.ID)
+	p.openSheet(potCard)
+	p.click("[data-testid=activity-sheet] button[data-action=release]")
+	p.waitFor("the release confirmation", `document.querySelector("[data-testid=confirm-dialog]")`)
+	p.shot("release-confirm")
+	loads = p.listLoads()
+	p.click("[data-testid=confirm-dialog] [data-action=ok]")
+	p.waitFor("the release", fmt.Sprintf(`window.gridplan.lists.released === %d && window.gridplan.lists.loads > %d && document.querySelector("[data-testid=lists-page]").dataset.state === "ready"`, cu.ID, loads))
+	if n := p.count(fmt.Sprintf(`[data-testid=panel-list] button.lc[data-customer="%d"]`, cu.ID)); n != 0 {
+		t.Errorf("the released customer is still on the page's list (%d cards)", n)
+	}
+	var released listViewJS
+	p.apiGet(fmt.Sprintf("/api/funnel/list?manager_id=%d", m.ID), &released)
+	for _, g := range released.Groups {
+		for _, it := range g.Items {
+			if it.ID == cu.ID {
+				t.Errorf("the API's list still holds the released customer %d at %s", cu.ID, g.Stage)
+			}
+		}
+	}
+	if cs := activeClaimsOn(t, site, cu.ID); len(cs) != 0 {
+		t.Errorf("customer %d keeps %d active claims after the release", cu.ID, len(cs))
+	}
+	p.shot("released")
+}
+
+// activeClaimsOn is the active claims of a customer of a browser site.
+func activeClaimsOn(tb testing.TB, site *browserSite, customerID int64) []*funnel.Claim {
+	tb.Helper()
+	cs, err := site.Store.Claims(context.Background(), funnel.ClaimFilter{CustomerID: customerID, Status: funnel.ClaimActive})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cs
 }
 
 // funnelSteps are the six steps, in order.

@@ -20,6 +20,14 @@ func TestLeadershipMessagesBothLanguages(t *testing.T) {
 	checkMessagesBothLanguages(t, filepath.Join("ui", "src", "leadership"), 80, filepath.Join("ui", "src", "i18n.ts"))
 }
 
+func TestBalanceMessagesBothLanguages(t *testing.T) {
+	checkMessagesBothLanguages(t, filepath.Join("ui", "src", "balance"), 60, filepath.Join("ui", "src", "i18n.ts"), filepath.Join("ui", "src", "dialog.ts"))
+}
+
+func TestRouteMessagesBothLanguages(t *testing.T) {
+	checkMessagesBothLanguages(t, filepath.Join("ui", "src", "route"), 60, filepath.Join("ui", "src", "i18n.ts"), filepath.Join("ui", "src", "lists", "messages.ts"))
+}
+
 // checkMessagesBothLanguages checks a page module's messages.ts (its en
 // and zh dictionaries hold the same keys, at least minKeys) and that every
 // t("key") of the module's .ts files is defined there or in one of shell;

@@ -36,17 +36,24 @@ const (
 	// metrics and the funnel configuration (managers: their own list,
 	// their own and their grid's numbers, their grid's pool).
 	ReadFunnel Action = "read_funnel"
-	// WorkFunnel claims, releases, logs activities and changes stages
-	// (managers: on their own list and their grid's pool).
+	// WorkFunnel claims, releases, logs activities, changes stages and
+	// marks follow-ups done (managers: on their own list and their grid's
+	// pool, their own follow-ups).
 	WorkFunnel Action = "work_funnel"
 	// ConfigureFunnel edits the funnel configuration and runs the lapse
 	// job by hand.
 	ConfigureFunnel Action = "configure_funnel"
+	// BalanceLists proposes list assignments for a grid or a district and
+	// accepts them (claims moved, given and released).
+	BalanceLists Action = "balance_lists"
+	// ReadRoutes plans a manager's canvassing route for a day and his
+	// week (managers: their own).
+	ReadRoutes Action = "read_routes"
 )
 
 // Actions lists every action, for tables and tests.
 var Actions = []Action{ReadMap, ReadManagers, ReadCustomers, EditGrids, ManageUsers, ImportCustomers,
-	ReadPlans, EditPlans, ApprovePlans, EditResources, ReadCoverage, ReadFunnel, WorkFunnel, ConfigureFunnel}
+	ReadPlans, EditPlans, ApprovePlans, EditResources, ReadCoverage, ReadFunnel, WorkFunnel, ConfigureFunnel, BalanceLists, ReadRoutes}
 
 // Scope is how much of an action a role may do.
 type Scope int
@@ -79,22 +86,23 @@ var Policy = map[territory.Role]map[Action]Scope{
 		ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll,
 		EditResources: ScopeAll, ReadCoverage: ScopeAll,
 		ReadFunnel: ScopeAll, WorkFunnel: ScopeAll, ConfigureFunnel: ScopeAll,
+		BalanceLists: ScopeAll, ReadRoutes: ScopeAll,
 	},
 	territory.RolePlanner: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		EditGrids: ScopeAll, ImportCustomers: ScopeAll,
 		ReadPlans: ScopeAll, EditPlans: ScopeAll,
 		EditResources: ScopeAll, ReadCoverage: ScopeAll,
-		ReadFunnel: ScopeAll,
+		ReadFunnel: ScopeAll, BalanceLists: ScopeAll, ReadRoutes: ScopeAll,
 	},
 	territory.RoleLeader: {
 		ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll,
 		ReadPlans: ScopeAll, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll,
-		ReadFunnel: ScopeAll,
+		ReadFunnel: ScopeAll, ReadRoutes: ScopeAll,
 	},
 	territory.RoleManager: {
 		ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn,
-		ReadFunnel: ScopeOwn, WorkFunnel: ScopeOwn,
+		ReadFunnel: ScopeOwn, WorkFunnel: ScopeOwn, ReadRoutes: ScopeOwn,
 	},
 }
 
@@ -130,8 +138,10 @@ var actionPhrase = map[Action]string{
 	EditResources:   "edit network resources",
 	ReadCoverage:    "read network coverage",
 	ReadFunnel:      "read sales funnels",
-	WorkFunnel:      "work customers' funnels (claims, activities, stage changes)",
+	WorkFunnel:      "work customers' funnels (claims, activities, stage changes, follow-ups)",
 	ConfigureFunnel: "configure the sales funnel",
+	BalanceLists:    "balance managers' lists",
+	ReadRoutes:      "plan managers' routes",
 }
 
 func scopeOf(c *gin.Context) Scope {

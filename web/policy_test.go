@@ -192,6 +192,10 @@ var (
 			func(_ *world, role string) any { return map[string]any{"reason": "matrix " + role} }, workFunnel(ok)},
 		{"POST /api/customers/:id/release (other manager's claim)", "POST", func(w *world) string { return path("/api/customers/%d/release", matrixFunnel(w).others.ID) },
 			nil, adminOnly(ok)},
+		{"POST /api/followups/:id/done (own)", "POST", func(w *world) string { return path("/api/followups/%d/done", matrixFunnel(w).ownFollowUp.ID) },
+			nil, workFunnel(ok)},
+		{"POST /api/followups/:id/done (other manager's)", "POST", func(w *world) string { return path("/api/followups/%d/done", matrixFunnel(w).othersFollowUp.ID) },
+			nil, adminOnly(ok)},
 		{"POST /api/customers/:id/activities (own)", "POST", func(w *world) string { return path("/api/customers/%d/activities", w.own[w.m1.ID][1].ID) },
 			func(*world, string) any { return map[string]any{"kind": "phone", "signals": []string{"new_need"}} }, workFunnel(created)},
 		{"POST /api/customers/:id/activities (other manager's)", "POST", func(w *world) string { return path("/api/customers/%d/activities", w.own[w.m2.ID][0].ID) },
@@ -218,6 +222,14 @@ var (
 		{"GET /api/funnel/config", "GET", fixed("/api/funnel/config"), nil, readAll},
 		{"PUT /api/funnel/config", "PUT", fixed("/api/funnel/config"), func(*world, string) any { return funnel.DefaultConfig() }, adminOnly(ok)},
 		{"POST /api/funnel/lapse", "POST", fixed("/api/funnel/lapse"), nil, adminOnly(ok)},
+		{"POST /api/balance/proposals", "POST", fixed("/api/balance/proposals"), func(w *world, _ string) any { return map[string]any{"grid_id": w.g1.ID} }, editGrid(ok)},
+		{"POST /api/balance/accept", "POST", fixed("/api/balance/accept"), func(w *world, _ string) any {
+			return map[string]any{"changes": []map[string]any{{"customer_id": matrixFunnel(w).pool.ID, "from": 0, "to": w.m1.ID}}}
+		}, editGrid(ok)},
+		{"GET /api/managers/:id/route (self)", "GET", func(w *world) string { return path("/api/managers/%d/route?budget=2h", w.m1.ID) }, nil, readAll},
+		{"GET /api/managers/:id/route (other manager)", "GET", func(w *world) string { return path("/api/managers/%d/route?budget=2h", w.m2.ID) }, nil, ownOnly},
+		{"GET /api/managers/:id/week (self)", "GET", func(w *world) string { return path("/api/managers/%d/week?days=2", w.m1.ID) }, nil, readAll},
+		{"GET /api/managers/:id/week (other manager)", "GET", func(w *world) string { return path("/api/managers/%d/week?days=2", w.m2.ID) }, nil, ownOnly},
 		{"GET /api/search?q=", "GET", fixed("/api/search?q=XH"), nil, readAll},
 		{"GET /api/openapi.json", "GET", fixed("/api/openapi.json"), nil, [5]int{ok, ok, ok, ok, ok}},
 		{"POST /api/logout", "POST", fixed("/api/logout"), nil, [5]int{unauth, gone, gone, gone, gone}},
@@ -313,13 +325,14 @@ func TestPolicyTable(t *testing.T) {
 	}{
 		{"admin", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeAll, ImportCustomers: ScopeAll,
 			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeAll, EditResources: ScopeAll, ReadCoverage: ScopeAll,
-			ReadFunnel: ScopeAll, WorkFunnel: ScopeAll, ConfigureFunnel: ScopeAll}},
+			ReadFunnel: ScopeAll, WorkFunnel: ScopeAll, ConfigureFunnel: ScopeAll, BalanceLists: ScopeAll, ReadRoutes: ScopeAll}},
 		{"planner", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeAll, ManageUsers: ScopeNone, ImportCustomers: ScopeAll,
-			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeNone, EditResources: ScopeAll, ReadCoverage: ScopeAll, ReadFunnel: ScopeAll}},
+			ReadPlans: ScopeAll, EditPlans: ScopeAll, ApprovePlans: ScopeNone, EditResources: ScopeAll, ReadCoverage: ScopeAll, ReadFunnel: ScopeAll,
+			BalanceLists: ScopeAll, ReadRoutes: ScopeAll}},
 		{"leader", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeAll, ReadCustomers: ScopeAll, EditGrids: ScopeNone, ManageUsers: ScopeNone,
-			ReadPlans: ScopeAll, EditPlans: ScopeNone, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll, ReadFunnel: ScopeAll}},
+			ReadPlans: ScopeAll, EditPlans: ScopeNone, ApprovePlans: ScopeAll, ReadCoverage: ScopeAll, ReadFunnel: ScopeAll, ReadRoutes: ScopeAll}},
 		{"manager", map[Action]Scope{ReadMap: ScopeAll, ReadManagers: ScopeOwn, ReadCustomers: ScopeOwn, EditGrids: ScopeNone, ManageUsers: ScopeNone,
-			ReadFunnel: ScopeOwn, WorkFunnel: ScopeOwn}},
+			ReadFunnel: ScopeOwn, WorkFunnel: ScopeOwn, ReadRoutes: ScopeOwn}},
 		{"unknown", map[Action]Scope{ReadMap: ScopeNone, ReadManagers: ScopeNone, ReadCustomers: ScopeNone, EditGrids: ScopeNone, ManageUsers: ScopeNone}},
 	}
 	for _, tt := range tests {
@@ -337,9 +350,11 @@ func territoryRole(s string) territory.Role { return territory.Role(s) }
 
 // funnelFixture is what the funnel rows of the matrix act on, seeded once
 // per world: a target customer in the pool of XH-01 (zhang's grid), a
-// customer on zhang's list with an active claim, one on li's.
+// customer on zhang's list with an active claim, one on li's, and an open
+// follow-up on each of the two.
 type funnelFixture struct {
-	pool, claimed, others *territory.Customer
+	pool, claimed, others       *territory.Customer
+	ownFollowUp, othersFollowUp *funnel.FollowUp
 }
 
 var matrixFunnels sync.Map // *world → *funnelFixture
@@ -366,6 +381,14 @@ func matrixFunnel(w *world) *funnelFixture {
 		return cu
 	}
 	f := &funnelFixture{pool: add(0, funnel.Target, "MF-POOL"), claimed: add(w.m1.ID, funnel.List, "MF-ZHANG"), others: add(w.m2.ID, funnel.List, "MF-LI")}
+	followUp := func(cu *territory.Customer) *funnel.FollowUp {
+		fu := &funnel.FollowUp{CustomerID: cu.ID, ManagerID: cu.OwnerID, Due: w.clock.Now().AddDate(0, 0, 7), Reason: "矩阵回访"}
+		if err := w.store.CreateFollowUp(ctx, fu); err != nil {
+			panic(err)
+		}
+		return fu
+	}
+	f.ownFollowUp, f.othersFollowUp = followUp(f.claimed), followUp(f.others)
 	matrixFunnels.Store(w, f)
 	return f
 }

@@ -50,6 +50,8 @@ type Deps struct {
 	// Basemap is the map pages' raster tile layer (GET /api/config); the
 	// zero value is OpenStreetMap's, BasemapNone none.
 	Basemap Basemap
+	// Route configures the canvassing routes (route.go): OSRM, time zone, planner defaults.
+	Route RouteConfig
 }
 
 func (d Deps) withDefaults() Deps {
@@ -80,10 +82,11 @@ func (d Deps) withDefaults() Deps {
 // that -race finds at once).
 type server struct {
 	Deps
-	metrics   *httpMetrics
-	customers *snapshot.Cache  // the customers behind tiles and grid counts (tiles.go)
-	search    *search          // the name index behind /api/search (search.go)
-	coverage  *coverageService // the coverage analysis behind /api/coverage (coverage.go)
+	metrics      *httpMetrics
+	customers    *snapshot.Cache  // the customers behind tiles and grid counts (tiles.go)
+	search       *search          // the name index behind /api/search (search.go)
+	coverage     *coverageService // the coverage analysis behind /api/coverage (coverage.go)
+	metricsCache *metricsCache    // province funnel reports (funnel_cache.go)
 }
 
 // NewRouter returns the gin engine serving gridplan's API, health checks,
@@ -93,7 +96,7 @@ func NewRouter(deps Deps) *gin.Engine {
 	if deps.Store == nil {
 		panic("web.NewRouter: Deps.Store is nil")
 	}
-	s := &server{Deps: deps.withDefaults()}
+	s := &server{Deps: deps.withDefaults(), metricsCache: newMetricsCache()}
 	s.metrics = newHTTPMetrics(s.Registry)
 	go dummyHash() // hash it now, so that the first unknown-user login is not slower than later ones
 
@@ -117,20 +120,22 @@ func NewRouter(deps Deps) *gin.Engine {
 	// JSON is compressed when the client accepts it: the grid and district
 	// layers are megabytes at a province's scale (2.1 MB of grids at a
 	// million customers) and compress about tenfold.
-	authed := api.Group("", s.requireSession, requireJSON, gzip.Gzip(gzip.DefaultCompression))
+	authed := api.Group("", s.requireSession, requireJSON, gzip.Gzip(gzip.DefaultCompression), s.metricsCache.invalidateOnWrite)
 	s.registerSession(authed)
 	s.registerConfig(authed.Group("/config"))
 	s.registerDistricts(authed.Group("/districts"))
 	s.registerGrids(authed.Group("/grids"))
 	s.registerManagers(authed.Group("/managers"))
+	s.registerRoutes(authed.Group("/managers")) // /api/managers/:id/{route,week} (route.go)
 	s.registerCustomers(authed.Group("/customers"))
 	s.registerResources(authed.Group("/resources"))
 	s.registerUsers(authed.Group("/users"))
 	s.registerPlans(authed.Group("/plans"))
 	s.registerCoverage(authed.Group("/coverage"))
-	s.registerFunnel(authed)                   // /api/customers/:id/{claim,…}, /api/funnel/* (funnel.go)
-	s.registerImports(r.Group("/api/imports")) // uploads: own body limit, not JSON
-	s.registerResourceImport(r)                // POST /api/resources/import: an upload too
+	s.registerBalance(authed.Group("/balance")) // balance.go
+	s.registerFunnel(authed)                    // /api/customers/:id/{claim,…}, /api/funnel/* (funnel.go)
+	s.registerImports(r.Group("/api/imports"))  // uploads: own body limit, not JSON
+	s.registerResourceImport(r)                 // POST /api/resources/import: an upload too
 	s.registerTiles(r.Group("/tiles", s.requireSession))
 	s.registerIO(r) // grid files, search, /api/openapi.json (planio.go, search.go, openapi.go)
 	if s.WarmUp {

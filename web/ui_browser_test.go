@@ -229,10 +229,10 @@ func TestBrowserNavigationByRole(t *testing.T) {
 		user string
 		want []string // the navigation's pages, in order
 	}{
-		{"planner", []string{"map", "plans", "coverage", "funnel", "list"}},
+		{"planner", []string{"map", "plans", "coverage", "funnel", "list", "balance"}},
 		{"leader", []string{"map", "plans", "coverage", "funnel", "list"}},
-		{"admin", []string{"map", "plans", "coverage", "funnel", "list", "users"}},
-		{manager.Code, []string{"list"}},
+		{"admin", []string{"map", "plans", "coverage", "funnel", "list", "balance", "users"}},
+		{manager.Code, []string{"list", "route"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.user, func(t *testing.T) {

@@ -4,6 +4,8 @@
 //	gridbench assign [--customers 1000000] [--grids 5000] [--runs 3] [--db postgres://…]
 //	gridbench tiles [--customers 1000000] [--db sqlite:PATH|postgres://…] [--rate 300] [--duration 30s]
 //	gridbench coverage [--customers 1000000] [--resources 50000] [--as-of 2027-06-30] [--runs 3] [--db postgres://…]
+//	gridbench balance [--customers 5000] [--managers 100] [--seed 1] [--solvers cbc,glpsol]
+//	gridbench route [--tsplib DIR] [--op DIR] [--solomon DIR] [--time-limit 1s] [--seed 1]
 //
 // assign generates a demo city, assigns every business to its grid with
 // gridplan's index (R-tree + exact point-in-polygon + H3 cell cache) and with
@@ -26,6 +28,12 @@
 // ends with one line
 //
 //	coverage customers=N resources=R ours_s=… postgis_s=… ratio=… mismatches=…
+//
+// route runs the route solvers on published benchmark instances (TSPLIB
+// against optima.tsv, orienteering, Solomon VRPTW), one instance at a time
+// on one core, and ends each part with one line, e.g.
+//
+//	tsplib instances=N mean_gap_pct=… max_gap_pct=… mean_ms=… mean_best_ms=…
 package main
 
 import (
@@ -48,6 +56,8 @@ Benchmarks:
   assign    assign demo businesses to grids: gridplan's index against PostGIS
   tiles     customer map tiles under load: latency percentiles and server memory
   coverage  every customer's best covering resource status: gridplan's analyzer against PostGIS
+  balance   list balancing: gridplan's exact min-cost flow against CBC and GLPK on the same LP
+  route     route solvers on TSPLIB, orienteering and Solomon instances: gaps and times
 
 Run "gridbench <benchmark> --help" for its flags.
 Environment: DATABASE_URL (the PostgreSQL with PostGIS; default ` + defaultDB + `).
@@ -93,6 +103,10 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) er
 		return tilesCmd(ctx, rest, e, stdout, stderr)
 	case "coverage":
 		return coverageCmd(ctx, rest, e, stdout, stderr)
+	case "balance":
+		return balanceCmd(ctx, rest, e, stdout, stderr)
+	case "route":
+		return routeCmd(ctx, rest, e, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

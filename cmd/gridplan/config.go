@@ -39,6 +39,9 @@ type Config struct {
 	BasemapAttribution string
 	LogLevel           string
 	LogFormat          string
+
+	// OSRMURL is the OSRM server timing the canvassing routes ("": haversine).
+	OSRMURL string
 }
 
 // env is the environment as a lookup function, so tests can supply their own.

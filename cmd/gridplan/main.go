@@ -12,6 +12,10 @@
 //	gridplan funnel lapse [--db …]
 //	gridplan geocode [--gazetteer FILE] < addresses.txt > results.csv
 //	gridplan assign [--db …]
+//	gridplan balance --instance FILE.json [--out FILE] [--compact]
+//	gridplan route tsp FILE.tsp [--time-limit 1s] [--seed N]
+//	gridplan route op FILE.txt [--time-limit 1s]
+//	gridplan route solomon FILE.txt --vehicles K
 //
 // Every subcommand takes --help.
 package main
@@ -44,6 +48,8 @@ Commands:
   funnel    the sales funnel's jobs (funnel lapse: end claims without activity)
   geocode   geocode addresses read from stdin, CSV on stdout
   assign    reassign every customer to its grid
+  balance   balance managers' lists on a JSON instance (exact min-cost flow)
+  route     solve a benchmark instance and print JSON (route tsp|op|solomon FILE)
 
 Run "gridplan <command> --help" for a command's flags.
 Environment: DATABASE_URL, GRIDPLAN_ADDR, GRIDPLAN_LOG_LEVEL, GRIDPLAN_LOG_FORMAT,
@@ -94,6 +100,10 @@ func runEnv(ctx context.Context, args []string, env env, stdin io.Reader, stdout
 		return coverageCmd(ctx, rest, env, stdout, stderr)
 	case "funnel":
 		return funnelCmd(ctx, rest, env, stdout, stderr)
+	case "balance":
+		return balanceCmd(ctx, rest, stdin, stdout, stderr)
+	case "route":
+		return routeCmd(ctx, rest, env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

@@ -31,6 +31,7 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", e.int64("GRIDPLAN_MAX_UPLOAD_MB", web.DefaultMaxUploadBytes>>20), "largest import file accepted by POST /api/imports, in MiB (env GRIDPLAN_MAX_UPLOAD_MB)")
 	fs.StringVar(&c.BasemapURL, "basemap-url", e.str("GRIDPLAN_BASEMAP_URL", web.DefaultBasemapURL), `map pages' basemap tile URL template with {z}/{x}/{y}; "none" for a blank background (env GRIDPLAN_BASEMAP_URL)`)
 	fs.StringVar(&c.BasemapAttribution, "basemap-attribution", e.str("GRIDPLAN_BASEMAP_ATTRIBUTION", ""), "basemap credit line, HTML (default: OpenStreetMap's for the default URL) (env GRIDPLAN_BASEMAP_ATTRIBUTION)")
+	fs.StringVar(&c.OSRMURL, "osrm-url", e.str("GRIDPLAN_OSRM_URL", ""), "OSRM server whose table service times the canvassing routes, e.g. http://127.0.0.1:5000 (default: straight-line estimates) (env GRIDPLAN_OSRM_URL)")
 	c.logFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -88,6 +89,7 @@ func serveCmd(ctx context.Context, args []string, e env, stdout, stderr io.Write
 			Registry:        reg,
 			Imports:         web.ImportConfig{MaxUploadBytes: c.MaxUploadMB << 20},
 			Basemap:         web.Basemap{URL: c.BasemapURL, Attribution: c.BasemapAttribution},
+			Route:           web.RouteConfig{OSRMURL: c.OSRMURL},
 			WarmUp:          true,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,

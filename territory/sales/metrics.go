@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"gridplan/funnel"
@@ -62,26 +63,47 @@ type MetricsView struct {
 // province over a period. A manager reads his own and his grid's; leaders,
 // planners and admins everything.
 func (s *Service) Metrics(ctx context.Context, a Actor, q MetricsQuery) (*MetricsView, error) {
+	if q.Level == LevelManager {
+		return s.metricsRecords(ctx, a, q)
+	}
+	return s.metricsStreamed(ctx, a, q)
+}
+
+// metricsStart checks q and the actor's right to it and returns the empty
+// view, the metrics input without records, and every grid's district.
+func (s *Service) metricsStart(ctx context.Context, a Actor, q MetricsQuery) (*MetricsView, funnel.MetricsInput, map[int64]int64, error) {
 	st := s.Store
 	if !q.To.After(q.From) {
-		return nil, territory.Invalid("to", "must be after from")
+		return nil, funnel.MetricsInput{}, nil, territory.Invalid("to", "must be after from")
 	}
 	if q.Level != LevelProvince && q.ID <= 0 {
-		return nil, territory.Invalid("id", "is required for level %s", q.Level)
+		return nil, funnel.MetricsInput{}, nil, territory.Invalid("id", "is required for level %s", q.Level)
 	}
 	if err := s.metricsScope(ctx, st, a, q); err != nil {
-		return nil, err
+		return nil, funnel.MetricsInput{}, nil, err
 	}
 	cfg, err := s.config(ctx, st)
 	if err != nil {
-		return nil, err
+		return nil, funnel.MetricsInput{}, nil, err
 	}
-	v := &MetricsView{Level: q.Level, ID: q.ID}
 	districtOf, err := s.gridDistricts(ctx, st)
+	if err != nil {
+		return nil, funnel.MetricsInput{}, nil, err
+	}
+	in := funnel.MetricsInput{Config: cfg, From: q.From, To: q.To, Now: s.now(), TargetOrders: q.TargetOrders}
+	return &MetricsView{Level: q.Level, ID: q.ID}, in, districtOf, nil
+}
+
+// metricsRecords computes a report from the full records the store's
+// ordinary reads return: the manager's report (a few hundred customers),
+// and, for the other levels, the reference the streamed report is tested
+// against.
+func (s *Service) metricsRecords(ctx context.Context, a Actor, q MetricsQuery) (*MetricsView, error) {
+	st := s.Store
+	v, in, districtOf, err := s.metricsStart(ctx, a, q)
 	if err != nil {
 		return nil, err
 	}
-	in := funnel.MetricsInput{Config: cfg, From: q.From, To: q.To, Now: s.now(), TargetOrders: q.TargetOrders}
 	mc := func(id int64, stage funnel.Stage, owner, grid int64) funnel.MetricCustomer {
 		return funnel.MetricCustomer{ID: id, Stage: stage, OwnerID: owner, GridID: grid, DistrictID: districtOf[grid]}
 	}
@@ -241,4 +263,99 @@ func (s *Service) metricsScope(ctx context.Context, st Store, a Actor, q Metrics
 		return forbidden("managers see only their own funnel and their grid's")
 	}
 	return forbidden("managers see only their own funnel and their grid's")
+}
+
+// metricsStreamed computes the report of a grid, a district or the province
+// from the store's lean streams (funnel.MetricsStore) rather than full
+// records: the customers' id, stage, owner and grid, and only the columns
+// of the transitions and activities the metrics read, both streamed at once
+// into a funnel.MetricsBuilder. The report is metricsRecords'.
+func (s *Service) metricsStreamed(ctx context.Context, a Actor, q MetricsQuery) (*MetricsView, error) {
+	st := s.Store
+	v, in, districtOf, err := s.metricsStart(ctx, a, q)
+	if err != nil {
+		return nil, err
+	}
+	mc := func(id int64, stage funnel.Stage, owner, grid int64) funnel.MetricCustomer {
+		return funnel.MetricCustomer{ID: id, Stage: stage, OwnerID: owner, GridID: grid, DistrictID: districtOf[grid]}
+	}
+	tf := funnel.HistoryFilter{Since: q.From.AddDate(0, 0, -TransitionLookbackDays), Until: q.To}
+	af := funnel.HistoryFilter{Since: q.From.AddDate(0, 0, -ActivityLookbackDays), Until: q.To}
+	switch q.Level {
+	case LevelGrid:
+		g, err := st.Grid(ctx, q.ID)
+		if err != nil {
+			return nil, lookupErr("grid", q.ID, err)
+		}
+		v.Name = g.Name
+		cs, err := st.Customers(ctx, territory.CustomerFilter{GridID: g.ID})
+		if err != nil {
+			return nil, fmt.Errorf("customers of grid %d: %w", g.ID, err)
+		}
+		for _, cu := range cs {
+			in.Customers = append(in.Customers, mc(cu.ID, cu.Stage, cu.OwnerID, cu.GridID))
+		}
+		// The grid's district narrows what the store streams; the builder
+		// keeps only the grid's customers.
+		tf.DistrictID, af.DistrictID = g.DistrictID, g.DistrictID
+	case LevelDistrict:
+		d, err := st.District(ctx, q.ID)
+		if err != nil {
+			return nil, lookupErr("district", q.ID, err)
+		}
+		v.Name = d.Name
+		tf.DistrictID, af.DistrictID = d.ID, d.ID
+		// The district's customers, grid by grid.
+		gs, err := st.Grids(ctx, territory.GridFilter{DistrictID: d.ID})
+		if err != nil {
+			return nil, fmt.Errorf("grids of district %d: %w", d.ID, err)
+		}
+		for _, g := range gs {
+			cs, err := st.Customers(ctx, territory.CustomerFilter{GridID: g.ID})
+			if err != nil {
+				return nil, fmt.Errorf("customers of grid %d: %w", g.ID, err)
+			}
+			for _, cu := range cs {
+				in.Customers = append(in.Customers, mc(cu.ID, cu.Stage, cu.OwnerID, cu.GridID))
+			}
+		}
+	case LevelProvince:
+		ds, err := st.Districts(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("districts: %w", err)
+		}
+		if len(ds) > 0 {
+			v.Name = ds[0].Province
+		}
+		v.ID = 0
+		err = st.CustomerLocations(ctx, nil, func(l territory.CustomerLocation) error {
+			in.Customers = append(in.Customers, mc(l.ID, l.Stage, l.OwnerID, l.GridID))
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("customers: %w", err)
+		}
+	default:
+		return nil, territory.Invalid("level", "unknown level %q", q.Level)
+	}
+	b := funnel.NewMetricsBuilder(in)
+	// The two streams at once, each into its own half of the builder.
+	var wg sync.WaitGroup
+	var terr, aerr error
+	wg.Go(func() {
+		terr = st.TransitionSteps(ctx, tf, func(t funnel.TransitionStep) error { b.AddTransition(t); return nil })
+	})
+	aerr = st.ActivityFacts(ctx, af, func(a funnel.ActivityFact) error { b.AddActivity(a); return nil })
+	wg.Wait()
+	if terr != nil {
+		return nil, fmt.Errorf("transitions: %w", terr)
+	}
+	if aerr != nil {
+		return nil, fmt.Errorf("activities: %w", aerr)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	v.Report = b.Report()
+	return v, nil
 }

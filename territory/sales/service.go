@@ -23,6 +23,7 @@ type Store interface {
 	funnel.TransitionStore
 	funnel.FollowUpStore
 	funnel.SalesStore
+	funnel.MetricsStore
 }
 
 // Service is the sales method at work: claims (报备) and their lapse,

@@ -9,6 +9,8 @@ import "./pages/users";
 import "./planner"; // the plans pages and the map's planning tools
 import "./leadership"; // the coverage page for leaders, planners and admins
 import "./lists"; // the manager's list and the funnel charts
+import "./balance"; // list balancing: proposals on the map, accepted into claims
+import "./route"; // canvassing routes: a manager's day and week
 
 initLang();
 void start();

@@ -340,6 +340,7 @@ export const funnelApi = {
 
   claim: (customerId: number) => send<{ claim: Claim } | Claim>("POST", `${cust(customerId)}/claim`, {}),
   release: (customerId: number, reason: string) => send<{ claim: Claim } | Claim>("POST", `${cust(customerId)}/release`, { reason }),
+  followUpDone: (followUpId: number) => send<{ follow_up: FollowUp }>("POST", `/api/followups/${followUpId}/done`, {}),
   logActivity: (customerId: number, a: ActivityInput) => send<ActivityResult>("POST", `${cust(customerId)}/activities`, a),
   transition: (customerId: number, to: Stage, evidence: Record<string, string>, reason?: string) =>
     send<{ transition: Transition } | Transition>("POST", `${cust(customerId)}/transition`, { to, evidence, reason }),

@@ -8,7 +8,8 @@
 //                         a tap opens the activity sheet (sheet.ts)
 //     Pool                the grid's unclaimed customers with Claim (a 409
 //                         shows who holds the customer, or the quota)
-//     Funnel              the funnel chart and the conversions (report.ts)
+//     Funnel              the funnel chart and the conversions over the
+//                         last 30, 90 or 365 days (report.ts)
 //
 // Leaders, planners and admins open #/list/:managerId, choosing the manager
 // by district and grid; they see the same, read only.
@@ -28,8 +29,14 @@ type Tab = "list" | "pool" | "funnel";
 /** Follow-ups due within this many days are shown; later ones are folded. */
 const FOLLOW_UP_SOON_DAYS = 30;
 
+/** PERIODS offered on the funnel tab, in days up to today, as on the funnel page. */
+const PERIODS = [30, 90, 365] as const;
+
 /** What the page remembers while it is left and opened again (this tab). */
-const memory: { tab: Tab } = { tab: "list" };
+const memory: { tab: Tab; days: number } = { tab: "list", days: 30 };
+
+/** isoDay is d's UTC day, YYYY-MM-DD. */
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** hooks is window.gridplan.lists: the page's state, for the browser tests and debugging. */
 export function hooks(): Record<string, unknown> {
@@ -129,7 +136,18 @@ export function renderList(ctx: PageContext): Cleanup {
   const report = new ReportView({ showCounts: false });
   disposers.push(() => report.dispose());
   hk.chart = report.chart;
-  panels.funnel.append(report.el);
+  // The funnel's period (days up to today): the chart's reached figures,
+  // the conversions and the medians follow it.
+  const period = h(
+    "select",
+    { "data-testid": "list-period", "aria-label": t("fn.periodLabel") },
+    PERIODS.map((d) => h("option", { value: String(d), selected: d === memory.days }, t("fn.lastDays", { n: d }))),
+  );
+  period.addEventListener("change", () => {
+    memory.days = Number(period.value);
+    void reload();
+  });
+  panels.funnel.append(h("div", { class: "pick fn-options" }, h("label", null, h("span", null, t("fn.periodLabel")), period)), report.el);
   page.append(countsBox, h("div", { class: "lists-tabs", role: "tablist" }, Object.values(tabs)), status, ...Object.values(panels));
 
   let view: ListView | null = null;
@@ -193,6 +211,7 @@ export function renderList(ctx: PageContext): Cleanup {
     try {
       await funnelApi.release(it.id, t("lists.releaseReason"));
       toast(t("lists.released", { name: it.name }), "success");
+      hk.released = it.id;
       poolLoaded = false;
       await reload();
     } catch (e) {
@@ -221,12 +240,27 @@ export function renderList(ctx: PageContext): Cleanup {
       const soonLimit = dayOf(new Date(Date.parse(today) + FOLLOW_UP_SOON_DAYS * 86_400_000).toISOString());
       const item = (f: FollowUp & { customer_name?: string }) => {
         const it = byId.get(f.customer_id);
+        const name = it?.name ?? f.customer_name ?? `#${f.customer_id}`;
+        const done = editable
+          ? h("button", { type: "button", class: "fu-done", "data-testid": "follow-up-done", title: t("lists.followUpDoneTitle") }, "✓ ", t("lists.followUpDone"))
+          : null;
+        done?.addEventListener("click", async () => {
+          done.disabled = true;
+          try {
+            await funnelApi.followUpDone(f.id);
+            toast(t("lists.followUpDoneToast", { name }), "success");
+            hk.followUpDone = f.id;
+            await reload();
+          } catch (e) {
+            done.disabled = false;
+            toast(describe(e), "error");
+          }
+        });
         return h(
           "li",
           { "data-follow-up": String(f.id), class: dayOf(f.due) < today ? "overdue" : "" },
-          h("b", { class: "fu-due" }, dayOf(f.due)),
-          " ",
-          it ? customerCard(it) : h("span", null, f.customer_name ?? `#${f.customer_id}`),
+          h("div", { class: "fu-head" }, h("b", { class: "fu-due" }, dayOf(f.due)), done),
+          it ? customerCard(it) : h("span", null, name),
           h("div", { class: "muted" }, f.reason),
         );
       };
@@ -352,6 +386,13 @@ export function renderList(ctx: PageContext): Cleanup {
     countsBox.replaceChildren(stageCounts(r, STEP_STAGES.filter((s) => s !== "target")));
   }
 
+  /** metricsQuery is the manager's report over the chosen period. */
+  const metricsQuery = () => {
+    const today = new Date();
+    const from = new Date(today.getTime() - (memory.days - 1) * 86_400_000);
+    return { level: "manager" as const, id: managerId, from: isoDay(from), to: isoDay(today) };
+  };
+
   let loadSeq = 0;
   async function reload(): Promise<void> {
     const seq = ++loadSeq;
@@ -361,7 +402,7 @@ export function renderList(ctx: PageContext): Cleanup {
     try {
       const [v, r, cfg] = await Promise.all([
         funnelApi.list(managerId, { signal: abort.signal }),
-        funnelApi.metrics({ level: "manager", id: managerId }, { signal: abort.signal }),
+        funnelApi.metrics(metricsQuery(), { signal: abort.signal }),
         config ? Promise.resolve(config) : funnelApi.config({ signal: abort.signal }).catch(() => null),
       ]);
       if (seq !== loadSeq) return;
