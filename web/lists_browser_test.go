@@ -613,6 +613,9 @@ func TestBrowserListLeader(t *testing.T) {
 	if got := p.text("[data-testid=list-title]"); !strings.Contains(got, m.Name) {
 		t.Errorf("the title %q does not name %s", got, m.Name)
 	}
+	if got := evalJS[string](p, `document.querySelector("[data-testid=list-route-link]").getAttribute("href")`); got != fmt.Sprintf("#/route/%d", m.ID) {
+		t.Errorf("the link to his route is %q, want #/route/%d", got, m.ID)
+	}
 	var v listViewJS
 	p.apiGet(fmt.Sprintf("/api/funnel/list?manager_id=%d", m.ID), &v)
 	total := 0

@@ -8,6 +8,7 @@ export const en: Record<string, string> = {
 
   "lists.title": "My list",
   "lists.titleOther": "Managers' lists",
+  "lists.openRoute": "Route",
   "lists.titleOf": "List of {name} ({code})",
   "lists.pickHint": "Choose a district, a grid and one of its managers to see his list.",
   "lists.noManager": "Your login is not linked to a customer manager: ask an administrator.",
@@ -137,6 +138,7 @@ export const zh: Record<string, string> = {
 
   "lists.title": "我的清单",
   "lists.titleOther": "客户经理清单",
+  "lists.openRoute": "查看路线",
   "lists.titleOf": "{name}（{code}）的清单",
   "lists.pickHint": "选择区县、网格和其中一位客户经理，查看他的清单。",
   "lists.noManager": "您的账号未关联客户经理，请联系管理员。",

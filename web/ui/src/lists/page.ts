@@ -79,7 +79,12 @@ export function renderList(ctx: PageContext): Cleanup {
   const title = h("h1", { "data-testid": "list-title" }, t(isManager && editable ? "lists.title" : "lists.titleOther"));
   const sub = h("p", { class: "muted lists-sub", "data-testid": "list-sub" });
   const status = h("p", { class: "muted", "data-testid": "lists-status" });
-  const page = h("div", { class: "lists-page", "data-testid": "lists-page", "data-state": "loading" }, h("div", { class: "page-head" }, title), sub);
+  const head = h("div", { class: "page-head" }, title);
+  if (!isManager && managerId) {
+    // From a manager's list to his day route and week plan.
+    head.append(h("a", { class: "button-link", href: `#/route/${managerId}`, "data-testid": "list-route-link" }, t("lists.openRoute")));
+  }
+  const page = h("div", { class: "lists-page", "data-testid": "lists-page", "data-state": "loading" }, head, sub);
   ctx.root.append(page);
 
   if (!isManager) {
