@@ -190,3 +190,28 @@ func CheckPlanBatch(grids []*territory.PlanGrid) error {
 	}
 	return nil
 }
+
+// BatchIDs maps the ID each grid of a batch has in the slice (see
+// CheckPlanBatch) to the id the store gives it, ids[i] for grids[i].
+func BatchIDs(grids []*territory.PlanGrid, ids []int64) map[int64]int64 {
+	newID := make(map[int64]int64, len(grids))
+	for i, g := range grids {
+		if g.ID > 0 {
+			newID[g.ID] = ids[i]
+		}
+	}
+	return newID
+}
+
+// StoredBatch records on grids what CreatePlan stored: ids[i] is the id of
+// grids[i], at[i] its UpdatedAt, planID its plan, and each SuccessorID is
+// mapped from the batch's ids to the stored ones.
+func StoredBatch(grids []*territory.PlanGrid, planID int64, ids []int64, at []time.Time) {
+	newID := BatchIDs(grids, ids)
+	for i, g := range grids {
+		g.ID, g.PlanID, g.Version, g.UpdatedAt = ids[i], planID, 1, at[i]
+		if g.SuccessorID != 0 {
+			g.SuccessorID = newID[g.SuccessorID]
+		}
+	}
+}

@@ -359,6 +359,15 @@ func stalePlan(pl *Plan, v int) error {
 		pl.ID, pl.Name, who, pl.UpdatedAt.UTC().Format("2006-01-02 15:04:05 UTC"), pl.Version, v)}
 }
 
+// editableGrids opens draft planID for an edit by user (editable) and
+// returns its grids (planGrids).
+func (p *Planner) editableGrids(ctx context.Context, s PlannerStore, planID int64, user string) ([]*PlanGrid, error) {
+	if _, err := p.editable(ctx, s, planID, user); err != nil {
+		return nil, err
+	}
+	return planGrids(ctx, s, planID)
+}
+
 // planGrids loads the grids of plan planID, ordered by id.
 func planGrids(ctx context.Context, s PlanStore, planID int64) ([]*PlanGrid, error) {
 	gs, err := s.PlanGrids(ctx, planID)

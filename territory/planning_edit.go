@@ -213,10 +213,7 @@ func padM(b orb.Bound, m float64) orb.Bound {
 func (p *Planner) SaveGrid(ctx context.Context, planID int64, g *PlanGrid, opt EditOptions, user string) (*EditResult, error) {
 	var res *EditResult
 	err := p.tx(ctx, func(s PlannerStore) error {
-		if _, err := p.editable(ctx, s, planID, user); err != nil {
-			return err
-		}
-		grids, err := planGrids(ctx, s, planID)
+		grids, err := p.editableGrids(ctx, s, planID, user)
 		if err != nil {
 			return err
 		}
@@ -304,10 +301,7 @@ func (p *Planner) withDiff(ctx context.Context, planID int64, res *EditResult) (
 func (p *Planner) RemoveGrid(ctx context.Context, planID, planGridID int64, version int, successorID int64, user string) (*EditResult, error) {
 	var res *EditResult
 	err := p.tx(ctx, func(s PlannerStore) error {
-		if _, err := p.editable(ctx, s, planID, user); err != nil {
-			return err
-		}
-		grids, err := planGrids(ctx, s, planID)
+		grids, err := p.editableGrids(ctx, s, planID, user)
 		if err != nil {
 			return err
 		}
@@ -354,10 +348,7 @@ func (p *Planner) RemoveGrid(ctx context.Context, planID, planGridID int64, vers
 func (p *Planner) SplitGrid(ctx context.Context, planID, planGridID int64, version int, line orb.LineString, user string) (*EditResult, error) {
 	var res *EditResult
 	err := p.tx(ctx, func(s PlannerStore) error {
-		if _, err := p.editable(ctx, s, planID, user); err != nil {
-			return err
-		}
-		grids, err := planGrids(ctx, s, planID)
+		grids, err := p.editableGrids(ctx, s, planID, user)
 		if err != nil {
 			return err
 		}
@@ -515,10 +506,7 @@ func (p *Planner) MergeGrids(ctx context.Context, planID int64, ids []int64, ver
 	}
 	var res *EditResult
 	err := p.tx(ctx, func(s PlannerStore) error {
-		if _, err := p.editable(ctx, s, planID, user); err != nil {
-			return err
-		}
-		grids, err := planGrids(ctx, s, planID)
+		grids, err := p.editableGrids(ctx, s, planID, user)
 		if err != nil {
 			return err
 		}

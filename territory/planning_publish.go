@@ -13,15 +13,7 @@ import (
 // must pass validation (no errors). It then waits for Approve; editing it
 // returns it to draft.
 func (p *Planner) Submit(ctx context.Context, planID int64, version int, user string) (*Plan, error) {
-	var out *Plan
-	err := p.tx(ctx, func(s PlannerStore) error {
-		pl, err := s.Plan(ctx, planID)
-		if err != nil {
-			return lookup("plan", planID, err)
-		}
-		if pl.Version != version {
-			return stalePlan(pl, version)
-		}
+	return p.changePlan(ctx, planID, version, "submit", func(s PlannerStore, pl *Plan) error {
 		if pl.Status != PlanDraft {
 			return &ConflictError{Reason: fmt.Sprintf("plan %d (%s) is %s: only a draft can be submitted", pl.ID, pl.Name, pl.Status)}
 		}
@@ -31,16 +23,8 @@ func (p *Planner) Submit(ctx context.Context, planID int64, version int, user st
 		now := p.now()
 		pl.Status, pl.SubmittedBy, pl.SubmittedAt, pl.ApprovedBy, pl.ApprovedAt = PlanPending, user, &now, "", nil
 		pl.UpdatedBy, pl.UpdatedAt = user, now
-		if err := s.UpdatePlan(ctx, pl); err != nil {
-			return err
-		}
-		out = pl
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("submit plan %d: %w", planID, err)
-	}
-	return out, nil
 }
 
 // ErrSamePerson is the refusal of an approval by the person who submitted
@@ -52,15 +36,7 @@ var ErrSamePerson = fmt.Errorf("%w: approval needs a second person", ErrForbidde
 // checks that user is a leader). The plan stays pending; Publish publishes
 // it.
 func (p *Planner) Approve(ctx context.Context, planID int64, version int, user string) (*Plan, error) {
-	var out *Plan
-	err := p.tx(ctx, func(s PlannerStore) error {
-		pl, err := s.Plan(ctx, planID)
-		if err != nil {
-			return lookup("plan", planID, err)
-		}
-		if pl.Version != version {
-			return stalePlan(pl, version)
-		}
+	return p.changePlan(ctx, planID, version, "approve", func(s PlannerStore, pl *Plan) error {
 		switch {
 		case pl.Status != PlanPending:
 			return &ConflictError{Reason: fmt.Sprintf("plan %d (%s) is %s: only a submitted plan can be approved", pl.ID, pl.Name, pl.Status)}
@@ -71,6 +47,27 @@ func (p *Planner) Approve(ctx context.Context, planID int64, version int, user s
 		}
 		now := p.now()
 		pl.ApprovedBy, pl.ApprovedAt, pl.UpdatedBy, pl.UpdatedAt = user, &now, user, now
+		return nil
+	})
+}
+
+// changePlan runs a step of plan planID's way to publication (submit,
+// approve, publish) in one transaction: it loads the plan, refuses a stale
+// version, lets change check and change the plan, and saves it. Errors say
+// "<what> plan <id>: …".
+func (p *Planner) changePlan(ctx context.Context, planID int64, version int, what string, change func(s PlannerStore, pl *Plan) error) (*Plan, error) {
+	var out *Plan
+	err := p.tx(ctx, func(s PlannerStore) error {
+		pl, err := s.Plan(ctx, planID)
+		if err != nil {
+			return lookup("plan", planID, err)
+		}
+		if pl.Version != version {
+			return stalePlan(pl, version)
+		}
+		if err := change(s, pl); err != nil {
+			return err
+		}
 		if err := s.UpdatePlan(ctx, pl); err != nil {
 			return err
 		}
@@ -78,7 +75,7 @@ func (p *Planner) Approve(ctx context.Context, planID int64, version int, user s
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("approve plan %d: %w", planID, err)
+		return nil, fmt.Errorf("%s plan %d: %w", what, planID, err)
 	}
 	return out, nil
 }
@@ -123,15 +120,7 @@ func (p *Planner) Publish(ctx context.Context, planID int64, version int, user s
 	if _, err := p.EnsureBaseline(ctx, user); err != nil {
 		return nil, err
 	}
-	var out *Plan
-	err := p.tx(ctx, func(s PlannerStore) error {
-		pl, err := s.Plan(ctx, planID)
-		if err != nil {
-			return lookup("plan", planID, err)
-		}
-		if pl.Version != version {
-			return stalePlan(pl, version)
-		}
+	return p.changePlan(ctx, planID, version, "publish", func(s PlannerStore, pl *Plan) error {
 		switch {
 		case pl.Status != PlanDraft && pl.Status != PlanPending:
 			return &ConflictError{Reason: fmt.Sprintf("plan %d (%s) is %s: only a draft can be published (make a new draft from it to restore it)", pl.ID, pl.Name, pl.Status)}
@@ -164,16 +153,8 @@ func (p *Planner) Publish(ctx context.Context, planID int64, version int, user s
 		}
 		pl.Status, pl.Number, pl.PublishedBy, pl.PublishedAt = PlanPublished, number, user, &now
 		pl.UpdatedBy, pl.UpdatedAt = user, now
-		if err := s.UpdatePlan(ctx, pl); err != nil {
-			return err
-		}
-		out = pl
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("publish plan %d: %w", planID, err)
-	}
-	return out, nil
 }
 
 // writeLive rewrites the live grids to match plan planID.

@@ -51,7 +51,7 @@ func NewSalesService(st data.Store, log *slog.Logger, now func() time.Time) *sal
 	}
 }
 
-func (s *server) sales() *sales.Service { return NewSalesService(s.Store, s.Logger, s.Now) }
+func (s *server) sales() *sales.Service { return s.salesSvc }
 
 func (s *server) registerFunnel(authed *gin.RouterGroup) {
 	cu := authed.Group("/customers/:id")

@@ -154,9 +154,8 @@ func (s *server) exportGrids(c *gin.Context) {
 // exportPlan is GET /api/plans/:id/export: a plan's grids (removed ones
 // only with ?removed=true), ready to edit elsewhere and import again.
 func (s *server) exportPlan(c *gin.Context) {
-	id, err := pathID(c)
-	if err != nil {
-		fail(c, err)
+	id, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	format, crs, err := exportFormat(c)
@@ -165,13 +164,11 @@ func (s *server) exportPlan(c *gin.Context) {
 		return
 	}
 	withRemoved := c.Query("removed") == "true"
-	ctx := c.Request.Context()
-	p, err := s.Store.Plan(ctx, id)
-	if err != nil {
-		fail(c, lookupErr("plan", id, err))
+	p, ok := s.loadPlan(c, id)
+	if !ok {
 		return
 	}
-	gs, err := s.Store.PlanGrids(ctx, id)
+	gs, err := s.Store.PlanGrids(c.Request.Context(), id)
 	if err != nil {
 		fail(c, fmt.Errorf("grids of plan %d: %w", id, err))
 		return

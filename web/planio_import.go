@@ -74,9 +74,8 @@ type planImportProblem struct {
 // and the others are saved all the same. ?crs= says the file's coordinate
 // system.
 func (s *server) importPlan(c *gin.Context) {
-	planID, err := pathID(c)
-	if err != nil {
-		fail(c, err)
+	planID, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	crs, err := queryCRS(c)
@@ -89,12 +88,11 @@ func (s *server) importPlan(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	p, err := s.Store.Plan(ctx, planID)
-	if err != nil {
-		fail(c, planLookup(planID, err))
+	p, ok := s.loadPlan(c, planID)
+	if !ok {
 		return
 	}
+	ctx := c.Request.Context()
 	if p.Status != territory.PlanDraft {
 		fail(c, conflict("plan %d (%s) is %s: grids are imported into a draft (POST /api/plans makes one)", p.ID, p.Name, p.Status))
 		return

@@ -57,20 +57,54 @@ func (s *server) planner() *territory.Planner {
 // userName is who the service records for this request.
 func userName(c *gin.Context) string { return currentUser(c).Username }
 
-// planPath returns the :id path parameter.
-func planPath(c *gin.Context) (int64, error) { return parseID("id", c.Param("id")) }
-
-// planGridPath returns :id and :gid.
-func planGridPath(c *gin.Context) (planID, gridID int64, err error) {
-	if planID, err = planPath(c); err != nil {
-		return 0, 0, err
+// planIDParam returns the :id path parameter; when it is not an id the
+// request fails and ok is false.
+func planIDParam(c *gin.Context) (id int64, ok bool) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return 0, false
 	}
-	gridID, err = parseID("gid", c.Param("gid"))
-	return planID, gridID, err
+	return id, true
+}
+
+// planGridParam returns :id and :gid; when either is not an id the request
+// fails and ok is false.
+func planGridParam(c *gin.Context) (planID, gridID int64, ok bool) {
+	if planID, ok = planIDParam(c); !ok {
+		return 0, 0, false
+	}
+	gridID, err := parseID("gid", c.Param("gid"))
+	if err != nil {
+		fail(c, err)
+		return 0, 0, false
+	}
+	return planID, gridID, true
 }
 
 // planLookup names the plan a bare ErrNotFound is about.
 func planLookup(id int64, err error) error { return lookupErr("plan", id, err) }
+
+// loadPlan loads plan id; when it cannot (a 404 for a plan that does not
+// exist) the request fails and ok is false.
+func (s *server) loadPlan(c *gin.Context, id int64) (p *territory.Plan, ok bool) {
+	p, err := s.Store.Plan(c.Request.Context(), id)
+	if err != nil {
+		fail(c, planLookup(id, err))
+		return nil, false
+	}
+	return p, true
+}
+
+// planParam is the plan the :id path parameter names (planIDParam, then
+// loadPlan); ok is false when the request has failed.
+func (s *server) planParam(c *gin.Context) (p *territory.Plan, ok bool) {
+	id, ok := planIDParam(c)
+	if !ok {
+		return nil, false
+	}
+	return s.loadPlan(c, id)
+}
 
 func (s *server) listPlans(c *gin.Context) {
 	var f territory.PlanFilter
@@ -155,14 +189,8 @@ func (s *server) createPlan(c *gin.Context) {
 }
 
 func (s *server) getPlan(c *gin.Context) {
-	id, err := planPath(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	p, err := s.Store.Plan(c.Request.Context(), id)
-	if err != nil {
-		fail(c, planLookup(id, err))
+	p, ok := s.planParam(c)
+	if !ok {
 		return
 	}
 	c.JSON(http.StatusOK, p)
@@ -171,9 +199,8 @@ func (s *server) getPlan(c *gin.Context) {
 // patchPlan renames a plan or changes its note. Any plan may be annotated,
 // history included; the version guards against two planners' edits.
 func (s *server) patchPlan(c *gin.Context) {
-	id, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	id, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	var in planPatchIn
@@ -186,10 +213,8 @@ func (s *server) patchPlan(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	p, err := s.Store.Plan(ctx, id)
-	if err != nil {
-		fail(c, planLookup(id, err))
+	p, ok := s.loadPlan(c, id)
+	if !ok {
 		return
 	}
 	if in.Name != nil {
@@ -200,7 +225,7 @@ func (s *server) patchPlan(c *gin.Context) {
 	}
 	// The store compares the version with the stored one in its write.
 	p.Version, p.UpdatedBy = version, userName(c)
-	if err := s.Store.UpdatePlan(ctx, p); err != nil {
+	if err := s.Store.UpdatePlan(c.Request.Context(), p); err != nil {
 		fail(c, fmt.Errorf("update plan %d: %w", id, err))
 		return
 	}
@@ -208,9 +233,8 @@ func (s *server) patchPlan(c *gin.Context) {
 }
 
 func (s *server) deletePlan(c *gin.Context) {
-	id, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	id, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	if err := s.Store.DeletePlan(c.Request.Context(), id); err != nil {
@@ -286,20 +310,14 @@ func (s *server) planCounts(ctx context.Context, p *territory.Plan) (*planCounts
 }
 
 func (s *server) listPlanGrids(c *gin.Context) {
-	id, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	p, ok := s.planParam(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	p, err := s.Store.Plan(ctx, id)
+	gs, err := s.Store.PlanGrids(ctx, p.ID)
 	if err != nil {
-		fail(c, planLookup(id, err))
-		return
-	}
-	gs, err := s.Store.PlanGrids(ctx, id)
-	if err != nil {
-		fail(c, planLookup(id, err))
+		fail(c, planLookup(p.ID, err))
 		return
 	}
 	counts, err := s.planCounts(ctx, p)
@@ -343,9 +361,8 @@ func readGridFeature(c *gin.Context, needGeometry bool) (*planGridEdit, error) {
 }
 
 func (s *server) createPlanGrid(c *gin.Context) {
-	planID, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	opt, err := editOptions(c)
@@ -411,9 +428,8 @@ func (s *server) planGridOf(ctx context.Context, planID, gid int64) (*territory.
 }
 
 func (s *server) updatePlanGrid(c *gin.Context) {
-	planID, gid, err := planGridPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, gid, ok := planGridParam(c)
+	if !ok {
 		return
 	}
 	opt, err := editOptions(c)
@@ -455,9 +471,8 @@ func (s *server) updatePlanGrid(c *gin.Context) {
 }
 
 func (s *server) removePlanGrid(c *gin.Context) {
-	planID, gid, err := planGridPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, gid, ok := planGridParam(c)
+	if !ok {
 		return
 	}
 	version, err := queryVersion(c, "version")
@@ -502,9 +517,8 @@ func (s *server) removePlanGrid(c *gin.Context) {
 }
 
 func (s *server) splitPlanGrid(c *gin.Context) {
-	planID, gid, err := planGridPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, gid, ok := planGridParam(c)
+	if !ok {
 		return
 	}
 	var in splitIn
@@ -536,9 +550,8 @@ func (s *server) splitPlanGrid(c *gin.Context) {
 }
 
 func (s *server) mergePlanGrids(c *gin.Context) {
-	planID, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	var in mergeIn
@@ -570,9 +583,8 @@ func (s *server) mergePlanGrids(c *gin.Context) {
 }
 
 func (s *server) previewPlan(c *gin.Context) {
-	planID, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	opt, err := editOptions(c)
@@ -588,11 +600,10 @@ func (s *server) previewPlan(c *gin.Context) {
 			return
 		}
 	}
-	ctx := c.Request.Context()
-	if _, err := s.Store.Plan(ctx, planID); err != nil {
-		fail(c, planLookup(planID, err))
+	if _, ok := s.loadPlan(c, planID); !ok {
 		return
 	}
+	ctx := c.Request.Context()
 	var proposed *territory.PlanGrid
 	if in.Grid != nil {
 		e, err := parseGridFeature(in.Grid, false)
@@ -632,16 +643,14 @@ func (s *server) previewPlan(c *gin.Context) {
 }
 
 func (s *server) validatePlan(c *gin.Context) {
-	planID, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, ok := planIDParam(c)
+	if !ok {
+		return
+	}
+	if _, ok := s.loadPlan(c, planID); !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := s.Store.Plan(ctx, planID); err != nil {
-		fail(c, planLookup(planID, err))
-		return
-	}
 	r, err := s.planner().Validate(ctx, planID)
 	if err != nil {
 		fail(c, fmt.Errorf("validate plan %d: %w", planID, err))
@@ -655,9 +664,8 @@ func (s *server) validatePlan(c *gin.Context) {
 // (publish); validated that the service validates the plan first (submit,
 // publish), so that a refusal may carry the validation report.
 func (s *server) planStep(c *gin.Context, what string, live, validated bool, step func(ctx context.Context, p *territory.Planner, id int64, version int, user string) (*territory.Plan, error)) {
-	planID, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	planID, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	var in versionIn
@@ -670,12 +678,11 @@ func (s *server) planStep(c *gin.Context, what string, live, validated bool, ste
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	before, err := s.Store.Plan(ctx, planID)
-	if err != nil {
-		fail(c, planLookup(planID, err))
+	before, ok := s.loadPlan(c, planID)
+	if !ok {
 		return
 	}
+	ctx := c.Request.Context()
 	run := func() (*territory.Plan, error) { return step(ctx, s.planner(), planID, version, userName(c)) }
 	var p *territory.Plan
 	if live {
@@ -734,9 +741,8 @@ func (s *server) publishPlan(c *gin.Context) {
 }
 
 func (s *server) comparePlans(c *gin.Context) {
-	a, err := planPath(c)
-	if err != nil {
-		fail(c, err)
+	a, ok := planIDParam(c)
+	if !ok {
 		return
 	}
 	b, err := parseID("other", c.Param("other"))
@@ -744,14 +750,12 @@ func (s *server) comparePlans(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
 	for _, id := range []int64{a, b} {
-		if _, err := s.Store.Plan(ctx, id); err != nil {
-			fail(c, planLookup(id, err))
+		if _, ok := s.loadPlan(c, id); !ok {
 			return
 		}
 	}
-	cmp, err := s.planner().Compare(ctx, a, b)
+	cmp, err := s.planner().Compare(c.Request.Context(), a, b)
 	if err != nil {
 		fail(c, fmt.Errorf("compare plans %d and %d: %w", a, b, err))
 		return

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -308,7 +309,10 @@ func (s *server) managerRoute(c *gin.Context) {
 		}
 		in.Customers = append(in.Customers, cu)
 	}
-	r, warning, err := s.solveDay(ctx, in)
+	r, warning, err := planWithFallback(ctx, s.Logger, "plan the route", in.Matrix, func(m route.Matrix) (*route.DayRoute, error) {
+		in.Matrix = m
+		return route.Day(ctx, in)
+	})
 	if err != nil {
 		fail(c, err)
 		return
@@ -319,22 +323,23 @@ func (s *server) managerRoute(c *gin.Context) {
 		Manager: routeManager{ID: rl.manager.ID, Code: rl.manager.Code, Name: rl.manager.Name}, Config: routeConfigOut(tr)})
 }
 
-// solveDay runs route.Day, falling back to the haversine estimate when
-// the OSRM server fails.
-func (s *server) solveDay(ctx context.Context, in route.DayInput) (*route.DayRoute, string, error) {
-	r, err := route.Day(ctx, in)
+// planWithFallback runs plan on matrix (nil: the haversine estimate) and,
+// when the OSRM server fails, once more on the haversine estimate with a
+// warning for the page. Bad input is a 400; what names the work in errors.
+func planWithFallback[T any](ctx context.Context, log *slog.Logger, what string, matrix route.Matrix, plan func(route.Matrix) (T, error)) (T, string, error) {
+	r, err := plan(matrix)
 	warning := ""
-	if err != nil && in.Matrix != nil && !errors.Is(err, route.ErrInput) && ctx.Err() == nil {
-		s.Logger.Warn("osrm failed; using the haversine estimate", "err", err)
+	if err != nil && matrix != nil && !errors.Is(err, route.ErrInput) && ctx.Err() == nil {
+		log.Warn("osrm failed; using the haversine estimate", "err", err)
 		warning = "the routing server failed (" + err.Error() + "); times are straight-line estimates"
-		in.Matrix = nil
-		r, err = route.Day(ctx, in)
+		r, err = plan(nil)
 	}
+	var zero T
 	if errors.Is(err, route.ErrInput) {
-		return nil, "", invalid("", "%v", err)
+		return zero, "", invalid("", "%v", err)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("plan the route: %w", err)
+		return zero, "", fmt.Errorf("%s: %w", what, err)
 	}
 	return r, warning, nil
 }
@@ -421,20 +426,12 @@ func (s *server) managerWeek(c *gin.Context) {
 		}
 		in.Customers = append(in.Customers, wc)
 	}
-	w, err := route.Week(ctx, in)
-	warning := ""
-	if err != nil && in.Matrix != nil && !errors.Is(err, route.ErrInput) && ctx.Err() == nil {
-		s.Logger.Warn("osrm failed; using the haversine estimate", "err", err)
-		warning = "the routing server failed (" + err.Error() + "); times are straight-line estimates"
-		in.Matrix = nil
-		w, err = route.Week(ctx, in)
-	}
-	if errors.Is(err, route.ErrInput) {
-		fail(c, invalid("", "%v", err))
-		return
-	}
+	w, warning, err := planWithFallback(ctx, s.Logger, "plan the week", in.Matrix, func(m route.Matrix) (*route.WeekPlan, error) {
+		in.Matrix = m
+		return route.Week(ctx, in)
+	})
 	if err != nil {
-		fail(c, fmt.Errorf("plan the week: %w", err))
+		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, weekOut{WeekPlan: w, StartDate: start.Format(time.DateOnly), Mode: p.mode, Warning: warning,

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"gridplan/data"
+	"gridplan/territory/sales"
 	"gridplan/territory/snapshot"
 )
 
@@ -87,6 +88,7 @@ type server struct {
 	search       *search          // the name index behind /api/search (search.go)
 	coverage     *coverageService // the coverage analysis behind /api/coverage (coverage.go)
 	metricsCache *metricsCache    // province funnel reports (funnel_cache.go)
+	salesSvc     *sales.Service   // claims, activities, lists, metrics (funnel.go)
 }
 
 // NewRouter returns the gin engine serving gridplan's API, health checks,
@@ -97,6 +99,7 @@ func NewRouter(deps Deps) *gin.Engine {
 		panic("web.NewRouter: Deps.Store is nil")
 	}
 	s := &server{Deps: deps.withDefaults(), metricsCache: newMetricsCache()}
+	s.salesSvc = NewSalesService(s.Store, s.Logger, s.Now)
 	s.metrics = newHTTPMetrics(s.Registry)
 	go dummyHash() // hash it now, so that the first unknown-user login is not slower than later ones
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"math"
 	"path/filepath"
 	"strings"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"gridplan/data"
 	"gridplan/territory"
 )
 
@@ -19,40 +18,16 @@ func districtFixture(name string) string { return filepath.Join("testdata", "dis
 // storedDistricts opens db and returns its districts by code.
 func storedDistricts(t *testing.T, db string) map[string]*territory.District {
 	t.Helper()
-	ctx := context.Background()
-	s, err := openStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ds, err := s.Districts(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*territory.District{}
-	for _, d := range ds {
-		out[d.Code] = d
-	}
-	return out
+	return storedByCode(t, db, func(ctx context.Context, s data.Store) ([]*territory.District, error) { return s.Districts(ctx) },
+		func(d *territory.District) string { return d.Code })
 }
 
 func TestImportDistrictsHelpAndBadInvocations(t *testing.T) {
-	_, stderr, err := runCmd(t, noEnv, "", "import", "districts", "--help")
-	if !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("err = %v, want flag.ErrHelp", err)
-	}
-	for _, w := range []string{"Usage: gridplan import districts", "-crs", "-city", "-province", "-db", "-dry-run", "adcode"} {
-		if !strings.Contains(stderr, w) {
-			t.Errorf("help does not mention %q", w)
-		}
-	}
+	checkHelp(t, []string{"import", "districts"},
+		"Usage: gridplan import districts", "-crs", "-city", "-province", "-db", "-dry-run", "adcode")
 	db := "sqlite:" + filepath.Join(t.TempDir(), "x.db")
 	file := districtFixture("hangzhou-wgs84.geojson")
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	checkRefusals(t, []refusal{
 		{"no kind", []string{"import"}, "import districts FILE"},
 		{"unknown kind", []string{"import", "grids", file}, `unknown kind "grids" (want customers, districts or resources)`},
 		{"no file", []string{"import", "districts", "--crs", "wgs84", "--db", db}, "no file given"},
@@ -62,15 +37,7 @@ func TestImportDistrictsHelpAndBadInvocations(t *testing.T) {
 		{"missing file", []string{"import", "districts", "nope.geojson", "--crs", "wgs84", "--db", db}, "no such file"},
 		{"not geojson", []string{"import", "districts", "districts_test.go", "--crs", "wgs84", "--db", db}, "neither GeoJSON"},
 		{"no city", []string{"import", "districts", file, "--crs", "wgs84", "--db", db}, "3 of 3 features rejected"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runCmd(t, noEnv, "", tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestImportDistrictsSQLite(t *testing.T) {

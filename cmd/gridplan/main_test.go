@@ -4,24 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"gridplan/data"
+	"gridplan/data/postgres/pgtest"
 )
 
 // runCmd runs the CLI in-process and returns stdout, stderr and the error.
@@ -299,45 +295,64 @@ func TestDemoCommandSQLite(t *testing.T) {
 	checkDemoServer(t, serve(t, "--db", db))
 }
 
-// postgresURL returns TEST_DATABASE_URL pointing at a fresh schema that is
-// dropped when the test ends. Without the variable it skips, or fails under
-// CI=true.
-func postgresURL(t *testing.T) string {
+// checkHelp runs the CLI with args and --help and checks that it returns
+// flag.ErrHelp and that the help mentions each of words.
+func checkHelp(t *testing.T, args []string, words ...string) {
 	t.Helper()
-	raw := os.Getenv("TEST_DATABASE_URL")
-	if raw == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_DATABASE_URL is not set, but CI=true requires the PostgreSQL paths to be tested")
+	_, stderr, err := runCmd(t, noEnv, "", append(args, "--help")...)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	for _, w := range words {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("help does not mention %q", w)
 		}
-		t.Skip("TEST_DATABASE_URL is not set")
 	}
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, raw)
-	if err == nil {
-		err = pool.Ping(ctx)
-	}
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL is set but the database does not answer: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "gridplan_cmd_" + hex.EncodeToString(b[:])
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pool.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		pool.Close()
-	})
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
+
+// refusal is a CLI invocation that must fail with an error mentioning want.
+type refusal struct {
+	name string
+	args []string
+	want string
+}
+
+// checkRefusals runs each invocation as a subtest.
+func checkRefusals(t *testing.T, tests []refusal) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCmd(t, noEnv, "", tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// storedByCode opens db and returns what list reads from it, by code.
+func storedByCode[T any](t *testing.T, db string, list func(context.Context, data.Store) ([]T, error), code func(T) string) map[string]T {
+	t.Helper()
+	ctx := context.Background()
+	s, err := openStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	xs, err := list(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]T{}
+	for _, x := range xs {
+		out[code(x)] = x
+	}
+	return out
+}
+
+// postgresURL returns TEST_DATABASE_URL pointing at a fresh schema that is
+// dropped when the test ends (pgtest.URL).
+func postgresURL(t *testing.T) string { return pgtest.URL(t) }
 
 func TestDemoCommandPostgres(t *testing.T) {
 	db := postgresURL(t)

@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
 
+	"gridplan/data"
 	"gridplan/geo"
 	"gridplan/territory"
 )
@@ -19,55 +18,24 @@ func resourceFixture(name string) string { return filepath.Join("testdata", "res
 // storedResources opens db and returns its resources by code.
 func storedResources(t *testing.T, db string) map[string]*territory.Resource {
 	t.Helper()
-	ctx := context.Background()
-	s, err := openStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	rs, err := s.Resources(ctx, territory.ResourceFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*territory.Resource{}
-	for _, r := range rs {
-		out[r.Code] = r
-	}
-	return out
+	return storedByCode(t, db, func(ctx context.Context, s data.Store) ([]*territory.Resource, error) {
+		return s.Resources(ctx, territory.ResourceFilter{})
+	}, func(r *territory.Resource) string { return r.Code })
 }
 
 func TestImportResourcesHelpAndBadInvocations(t *testing.T) {
-	_, stderr, err := runCmd(t, noEnv, "", "import", "resources", "--help")
-	if !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("err = %v, want flag.ErrHelp", err)
-	}
-	for _, w := range []string{"Usage: gridplan import resources", "-crs", "-format", "-dry-run", "-db", "名称", "现有"} {
-		if !strings.Contains(stderr, w) {
-			t.Errorf("help does not mention %q", w)
-		}
-	}
+	checkHelp(t, []string{"import", "resources"},
+		"Usage: gridplan import resources", "-crs", "-format", "-dry-run", "-db", "名称", "现有")
 	db := "sqlite:" + filepath.Join(t.TempDir(), "x.db")
 	file := resourceFixture("hangzhou.csv")
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	checkRefusals(t, []refusal{
 		{"no file", []string{"import", "resources", "--db", db}, "no file given"},
 		{"two files", []string{"import", "resources", file, file, "--db", db}, "unexpected arguments"},
 		{"bad crs", []string{"import", "resources", file, "--crs", "utm50", "--db", db}, `unknown coordinate system "utm50"`},
 		{"bad format", []string{"import", "resources", file, "--format", "xlsx", "--db", db}, "want csv or geojson"},
 		{"missing file", []string{"import", "resources", "nope.csv", "--db", db}, "no such file"},
 		{"not a resource file", []string{"import", "resources", "resources_test.go", "--db", db}, "lacks required columns"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runCmd(t, noEnv, "", tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestImportResourcesCLI(t *testing.T) {

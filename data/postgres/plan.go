@@ -218,12 +218,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *territory.Plan, grids []*terr
 		if ids, err = tx.reserveIDs(ctx, "plan_grids_id_seq", len(grids)); err != nil {
 			return fmt.Errorf("plan grids: %w", err)
 		}
-		newID := make(map[int64]int64, len(grids))
-		for i, g := range grids {
-			if g.ID > 0 {
-				newID[g.ID] = ids[i]
-			}
-		}
+		newID := data.BatchIDs(grids, ids)
 		// Successors are set after every row exists: one may name a row
 		// further down the batch.
 		src := pgx.CopyFromSlice(len(grids), func(i int) ([]any, error) {
@@ -254,18 +249,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *territory.Plan, grids []*terr
 	if err != nil {
 		return err
 	}
-	newID := make(map[int64]int64, len(grids))
-	for i, g := range grids {
-		if g.ID > 0 {
-			newID[g.ID] = ids[i]
-		}
-	}
-	for i, g := range grids {
-		g.ID, g.PlanID, g.Version, g.UpdatedAt = ids[i], planID, 1, gridAt[i]
-		if g.SuccessorID != 0 {
-			g.SuccessorID = newID[g.SuccessorID]
-		}
-	}
+	data.StoredBatch(grids, planID, ids, gridAt)
 	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = planID, 1, created, updated
 	p.SubmittedAt, p.ApprovedAt, p.PublishedAt = sub, appr, pub
 	return nil

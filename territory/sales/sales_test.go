@@ -2,24 +2,19 @@ package sales_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
 	"gridplan/data"
 	"gridplan/data/demo"
 	"gridplan/data/postgres"
+	"gridplan/data/postgres/pgtest"
 	"gridplan/data/sqlite"
 	"gridplan/funnel"
 	"gridplan/territory"
@@ -50,49 +45,9 @@ func openSQLite(tb testing.TB) data.Store {
 	return s
 }
 
-// openPostgres: a fresh schema of TEST_DATABASE_URL, dropped at cleanup;
-// skips without the variable, fails under CI=true.
-func openPostgres(tb testing.TB) data.Store {
-	tb.Helper()
-	raw := os.Getenv("TEST_DATABASE_URL")
-	if raw == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("TEST_DATABASE_URL is not set, but CI=true requires the PostgreSQL paths to be tested")
-		}
-		tb.Skip("TEST_DATABASE_URL is not set")
-	}
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, raw)
-	if err == nil {
-		err = pool.Ping(ctx)
-	}
-	if err != nil {
-		tb.Fatalf("TEST_DATABASE_URL is set but the database does not answer: %v", err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "gridplan_sales_" + hex.EncodeToString(b[:])
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
-		tb.Fatal(err)
-	}
-	u, _ := url.Parse(raw)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		_ = st.Close()
-		_, _ = pool.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		pool.Close()
-	})
-	if err := st.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return st
-}
+// openPostgres: a fresh schema of TEST_DATABASE_URL, dropped at cleanup
+// (pgtest.Open).
+func openPostgres(tb testing.TB) data.Store { return pgtest.Open(tb, postgres.Open) }
 
 var stores = []struct {
 	name string

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"gridplan/territory/route/internal/textfile"
 )
 
 // MaxPoints bounds the instances Read and Solve take (the distance matrix
@@ -27,12 +28,7 @@ type ParseError struct {
 	Msg   string
 }
 
-func (e *ParseError) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("op: %s: %s", e.Field, e.Msg)
-	}
-	return fmt.Sprintf("op: line %d: %s: %s", e.Line, e.Field, e.Msg)
-}
+func (e *ParseError) Error() string { return textfile.ErrorText("op", e.Line, e.Field, e.Msg) }
 
 // Unwrap makes errors.Is(err, ErrFormat) hold.
 func (e *ParseError) Unwrap() error { return ErrFormat }
@@ -82,14 +78,9 @@ func (in *Instance) Dist(i, j int) float64 {
 
 // ReadFile reads an instance; its name is the file name without extension.
 func ReadFile(path string) (*Instance, error) {
-	f, err := os.Open(path)
+	in, err := textfile.Read(path, path, Read)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	in, err := Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	in.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return in, nil

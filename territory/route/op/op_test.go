@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"gridplan/territory/route/internal/benchdata"
 )
 
 const smallOP = "10\t1\n0 0 0\n4 0 0\n2 1 10\n2 -3 30\n\n2 4 50\n"
@@ -309,7 +310,7 @@ func TestTsiligirides2Exact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	dir := benchmarksDir(t, "orienteering")
+	dir := benchdata.Dir(t, "orienteering")
 	for _, name := range []string{"tsiligirides_problem_2_budget_23.txt", "tsiligirides_problem_2_budget_38.txt"} {
 		f := filepath.Join(dir, "Tsiligirides_2", name)
 		in, err := ReadFile(f)
@@ -331,29 +332,4 @@ func TestTsiligirides2Exact(t *testing.T) {
 			t.Errorf("%s: score %v, optimum %v", in.Name, r.Score, ex.Score)
 		}
 	}
-}
-
-// benchmarksDir finds the shared benchmark data: $GRIDPLAN_BENCHMARKS, else
-// ../shared/benchmarks beside the repository root. Without it the test
-// skips, under CI too: the benchmark data is not a CI dependency.
-func benchmarksDir(tb testing.TB, sub string) string {
-	tb.Helper()
-	dir := os.Getenv("GRIDPLAN_BENCHMARKS")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for root := wd; filepath.Dir(root) != root; root = filepath.Dir(root) {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				dir = filepath.Join(root, "..", "shared", "benchmarks")
-				break
-			}
-		}
-	}
-	dir = filepath.Join(dir, sub)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		tb.Skipf("benchmark data %s not found (set GRIDPLAN_BENCHMARKS to the benchmarks folder); benchmark data is not a CI dependency", dir)
-	}
-	return dir
 }

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"gridplan/territory/route/internal/stopclock"
 )
 
 // DefaultTimeLimit is Solve's time limit when Options sets neither a time
@@ -64,16 +66,7 @@ func Solve(ctx context.Context, p *Problem, opt Options) (Result, error) {
 	if opt.TimeLimit == 0 && opt.MaxIterations == 0 {
 		opt.TimeLimit = DefaultTimeLimit
 	}
-	var deadline time.Time
-	if opt.TimeLimit > 0 {
-		deadline = t0.Add(opt.TimeLimit)
-	}
-	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
-		deadline = d
-	}
-	stopped := func() bool {
-		return ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline))
-	}
+	stopped := stopclock.Stopper(ctx, t0, opt.TimeLimit)
 	s := newSolver(p, opt.Seed)
 	if s.dist(p.Start, p.End) > p.Budget+eps {
 		return Result{}, ErrInfeasible

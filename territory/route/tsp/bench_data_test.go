@@ -9,34 +9,6 @@ import (
 	"testing"
 )
 
-// benchmarksDir finds the shared benchmark data: $GRIDPLAN_BENCHMARKS, else
-// ../shared/benchmarks beside the repository root. Without it the test
-// skips, under CI too: the benchmark data is not a CI dependency.
-func benchmarksDir(tb testing.TB, sub string) string {
-	tb.Helper()
-	dir := os.Getenv("GRIDPLAN_BENCHMARKS")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for root := wd; ; root = filepath.Dir(root) {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				dir = filepath.Join(root, "..", "shared", "benchmarks")
-				break
-			}
-			if filepath.Dir(root) == root {
-				break
-			}
-		}
-	}
-	dir = filepath.Join(dir, sub)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		tb.Skipf("benchmark data %s not found (set GRIDPLAN_BENCHMARKS to the benchmarks folder); benchmark data is not a CI dependency", dir)
-	}
-	return dir
-}
-
 // optima reads optima.tsv: instance name → optimal tour length.
 func optima(tb testing.TB, dir string) map[string]int64 {
 	tb.Helper()

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"gridplan/territory/route/internal/stopclock"
 )
 
 // DefaultTimeLimit is Solve's time limit when Options sets neither a time
@@ -58,13 +60,6 @@ func Solve(ctx context.Context, m *Matrix, opt Options) (Result, error) {
 	if opt.TimeLimit == 0 && opt.MaxIterations == 0 {
 		opt.TimeLimit = DefaultTimeLimit
 	}
-	var deadline time.Time
-	if opt.TimeLimit > 0 {
-		deadline = t0.Add(opt.TimeLimit)
-	}
-	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
-		deadline = d
-	}
 	n := m.n
 	if n <= 8 {
 		tour := exact(m)
@@ -78,9 +73,7 @@ func Solve(ctx context.Context, m *Matrix, opt Options) (Result, error) {
 	}
 	s := newSearch(m, min(k, n-1), opt.Seed)
 	start := s.length()
-	stopped := func() bool {
-		return ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline))
-	}
+	stopped := stopclock.Stopper(ctx, t0, opt.TimeLimit)
 	s.stop = stopped
 	s.localSearch()
 	s.stop = nil

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"gridplan/territory/route/internal/benchdata"
 )
 
 // randomInstance is n uniform points in a 1000×1000 square under EUC_2D.
@@ -225,7 +227,7 @@ func TestBenchmarkGaps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	dir := benchmarksDir(t, "tsplib")
+	dir := benchdata.Dir(t, "tsplib")
 	opt := optima(t, dir)
 	names := make([]string, 0, len(opt))
 	for name := range opt {

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
+
+	"gridplan/territory/route/internal/textfile"
 )
 
 // Distance rules (TSPLIB EDGE_WEIGHT_TYPE values) that Read accepts.
@@ -38,10 +39,7 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("tsplib: %s: %s", e.Field, e.Msg)
-	}
-	return fmt.Sprintf("tsplib: line %d: %s: %s", e.Line, e.Field, e.Msg)
+	return textfile.ErrorText("tsplib", e.Line, e.Field, e.Msg)
 }
 
 // Unwrap makes errors.Is(err, ErrFormat) hold.
@@ -129,16 +127,7 @@ func geoRad(x float64) float64 {
 
 // ReadFile reads a TSPLIB instance from a file; the file name is in errors.
 func ReadFile(path string) (*Instance, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	in, err := Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return in, nil
+	return textfile.Read(path, path, Read)
 }
 
 // lineReader yields trimmed lines with their numbers.
@@ -165,6 +154,29 @@ func (lr *lineReader) next() (string, bool, error) {
 	}
 	lr.line++
 	return strings.TrimSpace(lr.sc.Text()), true, nil
+}
+
+// nextSection applies specification lines to h up to the next keyword h
+// does not know and returns it; ok is false at EOF or the end of the file.
+func (lr *lineReader) nextSection(h *header) (key string, ok bool, err error) {
+	for {
+		s, ok, err := lr.next()
+		if err != nil || !ok {
+			return "", false, err
+		}
+		if s == "" {
+			continue
+		}
+		key, value := splitKeyword(s)
+		if key == "EOF" {
+			return "", false, nil
+		}
+		if known, err := h.keyword(lr.line, key, value); err != nil {
+			return "", false, err
+		} else if !known {
+			return key, true, nil
+		}
+	}
 }
 
 // splitKeyword splits "KEY : value" or "KEY: value" or a bare "KEY".
@@ -229,24 +241,12 @@ func Read(r io.Reader) (*Instance, error) {
 	var h header
 	var coords []Point
 	for {
-		s, ok, err := lr.next()
+		key, ok, err := lr.nextSection(&h)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			break
-		}
-		if s == "" {
-			continue
-		}
-		key, value := splitKeyword(s)
-		if key == "EOF" {
-			break
-		}
-		if known, err := h.keyword(lr.line, key, value); err != nil {
-			return nil, err
-		} else if known {
-			continue
 		}
 		switch key {
 		case "NODE_COORD_SECTION":
@@ -378,24 +378,12 @@ func ReadTour(r io.Reader, dim int) ([]int, error) {
 	var tour []int
 	sectionLine := 0
 	for {
-		s, ok, err := lr.next()
+		key, ok, err := lr.nextSection(&h)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			break
-		}
-		if s == "" {
-			continue
-		}
-		key, value := splitKeyword(s)
-		if key == "EOF" {
-			break
-		}
-		if known, err := h.keyword(lr.line, key, value); err != nil {
-			return nil, err
-		} else if known {
-			continue
 		}
 		if key != "TOUR_SECTION" {
 			return nil, &ParseError{Line: lr.line, Field: "keyword", Msg: fmt.Sprintf("unknown keyword %q (want TOUR_SECTION)", key)}

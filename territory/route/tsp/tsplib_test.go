@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gridplan/territory/route/internal/benchdata"
 )
 
 func TestDistanceRules(t *testing.T) {
@@ -53,7 +55,7 @@ func TestGeoDegreesMinutes(t *testing.T) {
 // distance rules: each must equal the optimum in optima.tsv (EUC_2D and
 // GEO, the rules these files use).
 func TestOptimalToursRescore(t *testing.T) {
-	dir := benchmarksDir(t, "tsplib")
+	dir := benchdata.Dir(t, "tsplib")
 	opt := optima(t, dir)
 	tours, err := filepath.Glob(filepath.Join(dir, "*.opt.tour"))
 	if err != nil {
@@ -98,7 +100,7 @@ func TestOptimalToursRescore(t *testing.T) {
 
 // TestReadAll reads every benchmark instance.
 func TestReadAll(t *testing.T) {
-	dir := benchmarksDir(t, "tsplib")
+	dir := benchdata.Dir(t, "tsplib")
 	for name := range optima(t, dir) {
 		in, err := ReadFile(filepath.Join(dir, name+".tsp"))
 		if err != nil {

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"gridplan/territory/route/internal/textfile"
 )
 
 // Customer is one row of a Solomon instance; row 0 is the depot.
@@ -63,16 +64,7 @@ var customerFields = [...]string{"CUST NO.", "XCOORD.", "YCOORD.", "DEMAND", "RE
 
 // ReadFile reads a Solomon instance from a file; errors name the file.
 func ReadFile(path string) (*Instance, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	in, err := Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
-	}
-	return in, nil
+	return textfile.Read(path, filepath.Base(path), Read)
 }
 
 // Read parses an instance in Solomon's text format:

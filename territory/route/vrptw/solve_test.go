@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gridplan/territory/route/internal/benchdata"
 )
 
 // solveChecked solves and checks the solution, whatever the error.
@@ -225,34 +227,6 @@ func TestSolveBadInput(t *testing.T) {
 	}
 }
 
-// benchmarksDir finds the shared benchmark data: $GRIDPLAN_BENCHMARKS, else
-// ../shared/benchmarks beside the repository root. Without it the test
-// skips, under CI too: the benchmark data is not a CI dependency.
-func benchmarksDir(tb testing.TB, sub string) string {
-	tb.Helper()
-	dir := os.Getenv("GRIDPLAN_BENCHMARKS")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for root := wd; ; root = filepath.Dir(root) {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				dir = filepath.Join(root, "..", "shared", "benchmarks")
-				break
-			}
-			if filepath.Dir(root) == root {
-				break
-			}
-		}
-	}
-	dir = filepath.Join(dir, sub)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		tb.Skipf("benchmark data %s not found (set GRIDPLAN_BENCHMARKS to the benchmarks folder); benchmark data is not a CI dependency", dir)
-	}
-	return dir
-}
-
 // TestSolomon solves a few real instances briefly with the vehicle counts
 // of the best known distance-minimising solutions; the full run is
 // "gridbench route --solomon".
@@ -260,7 +234,7 @@ func TestSolomon(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	dir := benchmarksDir(t, "solomon")
+	dir := benchdata.Dir(t, "solomon")
 	f, err := os.Open(filepath.Join(dir, "best_known.tsv"))
 	if err != nil {
 		t.Fatal(err)
